@@ -1,0 +1,396 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, ForbiddenError, UnauthorizedError } from '../core/errors.js';
+import {
+  accessTokenClaims,
+  generateRsaKeyPair,
+  idTokenClaims,
+  startJwksFixture,
+  type Claims,
+  type JwksFixture,
+  type TokenClaimsParams,
+} from '../testing/jwks-fixture.js';
+import {
+  CognitoVerifier,
+  cognitoIssuer,
+  type AuthContext,
+  type CognitoVerifierOptions,
+  type TokenUse,
+} from './cognito-verifier.js';
+
+const CLIENT_ID = 'local-client-id';
+const POOL_ID = 'local_pool';
+
+let fx: JwksFixture;
+
+beforeAll(async () => {
+  fx = await startJwksFixture({ poolId: POOL_ID });
+});
+afterAll(() => fx.close());
+
+let logged: string[] = [];
+
+beforeEach(() => {
+  // The machine running the tests must not steer them.
+  vi.stubEnv('COGNITO_ISSUER', undefined);
+  vi.stubEnv('COGNITO_JWKS_URI', undefined);
+  logged = [];
+  const capture = (...args: unknown[]): void => {
+    logged.push(args.map(String).join(' '));
+  };
+  vi.spyOn(console, 'debug').mockImplementation(capture);
+  vi.spyOn(console, 'warn').mockImplementation(capture);
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+  fx.failJwksWith(undefined);
+});
+
+function verifier(overrides: Partial<CognitoVerifierOptions> = {}): CognitoVerifier {
+  return new CognitoVerifier({ userPoolId: POOL_ID, clientId: CLIENT_ID, tokenUse: 'id', issuer: fx.issuer, ...overrides });
+}
+
+function withAuthorization(authorization?: string): AuthContext {
+  return { headers: new Headers(authorization === undefined ? {} : { authorization }) };
+}
+
+const bearer = (token: string): AuthContext => withAuthorization(`Bearer ${token}`);
+
+function claimsFor(tokenUse: TokenUse, p: Partial<TokenClaimsParams> = {}): Claims {
+  const params = { issuer: fx.issuer, clientId: CLIENT_ID, ...p };
+  return tokenUse === 'id' ? idTokenClaims(params) : accessTokenClaims(params);
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+async function expectUnauthorized(promise: Promise<unknown>): Promise<UnauthorizedError> {
+  const error = await rejection(promise);
+  expect(error).toBeInstanceOf(UnauthorizedError);
+  const e = error as UnauthorizedError;
+  expect(e.status).toBe(401);
+  expect(e.message).toBe('Unauthorized');
+  expect(e.data).toBeUndefined();
+  return e;
+}
+
+/** Replaces one byte of the decoded payload JSON, keeping header and signature. */
+function tamperPayload(token: string, from: string, to: string): string {
+  const [header, payload, signature] = token.split('.');
+  const json = Buffer.from(payload ?? '', 'base64url').toString('utf8');
+  expect(json).toContain(from);
+  return `${header}.${Buffer.from(json.replace(from, to)).toString('base64url')}.${signature}`;
+}
+
+describe('cognitoIssuer', () => {
+  it('derives the regional issuer from the pool id', () => {
+    expect(cognitoIssuer('us-east-1_abc')).toBe('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc');
+    expect(cognitoIssuer('eu-west-2_XyZ9')).toBe('https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_XyZ9');
+  });
+
+  it('rejects something that is not a pool id', () => {
+    expect(() => cognitoIssuer('local_pool')).toThrow(TypeError);
+    expect(() => cognitoIssuer('us-east-1')).toThrow(TypeError);
+  });
+});
+
+describe('requireAuth with an ID-token verifier', () => {
+  it('returns the user of a valid ID token', async () => {
+    const claims = claimsFor('id', { sub: 'sub-1', username: 'alice', email: 'alice@example.com', groups: ['admins'] });
+    const user = await verifier().requireAuth(bearer(fx.mintToken(claims)));
+    expect(user).toEqual({
+      sub: 'sub-1',
+      username: 'alice',
+      email: 'alice@example.com',
+      groups: ['admins'],
+      claims: expect.objectContaining({ token_use: 'id', aud: CLIENT_ID, iss: fx.issuer }),
+    });
+  });
+
+  it('accepts the scheme in any case and reports no groups as []', async () => {
+    const token = fx.mintToken(claimsFor('id', { username: 'bob' }));
+    const auth = verifier();
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      const user = await auth.requireAuth(withAuthorization(`${scheme} ${token}`));
+      expect(user.username).toBe('bob');
+      expect(user.groups).toEqual([]);
+      expect(user.email).toBeUndefined();
+    }
+  });
+
+  const rejected: [string, () => string | undefined][] = [
+    ['a missing header', () => undefined],
+    ['the Basic scheme', () => `Basic ${Buffer.from('alice:password').toString('base64')}`],
+    ['a valid token under the Basic scheme', () => `Basic ${fx.mintToken(claimsFor('id'))}`],
+    ['an empty token', () => 'Bearer '],
+    ['the scheme alone', () => 'Bearer'],
+    ['two tokens', () => `Bearer ${fx.mintToken(claimsFor('id'))} ${fx.mintToken(claimsFor('id'))}`],
+    ['garbage', () => 'Bearer not-a-jwt'],
+    ['three garbage segments', () => 'Bearer a.b.c'],
+    ['an oversized token', () => `Bearer ${'a'.repeat(20_000)}.b.c`],
+    ['an expired token', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), iat: now() - 7200, exp: now() - 60 })}`],
+    ['a not-yet-valid token', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), nbf: now() + 600 })}`],
+    ['a token without exp', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), exp: undefined })}`],
+    ['a wrong audience', () => `Bearer ${fx.mintToken(claimsFor('id', { clientId: 'another-client' }))}`],
+    ['a wrong issuer', () => `Bearer ${fx.mintToken(claimsFor('id', { issuer: 'https://evil.example/local_pool' }))}`],
+    ['the Cognito issuer of another pool', () => `Bearer ${fx.mintToken(claimsFor('id', { issuer: cognitoIssuer('us-east-1_other') }))}`],
+    ['an access token', () => `Bearer ${fx.mintToken(claimsFor('access'))}`],
+    [
+      'token_use access on an otherwise complete ID token',
+      () => `Bearer ${fx.mintToken({ ...claimsFor('id'), token_use: 'access', client_id: CLIENT_ID })}`,
+    ],
+    ['a token without sub', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), sub: undefined })}`],
+    ['a signature by another key with the same kid', () => `Bearer ${fx.mintToken(claimsFor('id'), { key: generateRsaKeyPair().privateKey })}`],
+    ['a tampered payload', () => `Bearer ${tamperPayload(fx.mintToken(claimsFor('id', { username: 'alice' })), '"alice"', '"alicf"')}`],
+    ['an unknown kid', () => `Bearer ${fx.mintToken(claimsFor('id'), { kid: 'unknown-kid' })}`],
+    ['a token without kid', () => `Bearer ${fx.mintToken(claimsFor('id'), { header: { kid: undefined } })}`],
+    ['alg none', () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'none' })}`],
+    ['alg none with a dummy signature', () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'none' })}x`],
+    [
+      'HS256 keyed with the public key',
+      () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'HS256', key: fx.publicKey.export({ type: 'spki', format: 'pem' }) })}`,
+    ],
+    ['RS512 by the right key (RS256 only)', () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'RS512' })}`],
+  ];
+
+  it.each(rejected)('rejects %s with 401', async (_name, header) => {
+    await expectUnauthorized(verifier().requireAuth(withAuthorization(header())));
+  });
+});
+
+describe('the RS256 pin', () => {
+  it('rejects RS512 by the right key even when the JWK does not name its algorithm', async () => {
+    const bare = await startJwksFixture({ publishAlg: false });
+    try {
+      const auth = verifier({ issuer: bare.issuer });
+      const claims = idTokenClaims({ issuer: bare.issuer, clientId: CLIENT_ID });
+      await expect(auth.requireAuth(bearer(bare.mintToken(claims)))).resolves.toMatchObject({ username: 'alice' });
+      await expectUnauthorized(auth.requireAuth(bearer(bare.mintToken(claims, { alg: 'RS512' }))));
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+describe('requireAuth with an access-token verifier', () => {
+  const accessVerifier = (): CognitoVerifier => verifier({ tokenUse: 'access' });
+
+  it('returns the user of a valid access token', async () => {
+    const token = fx.mintToken(claimsFor('access', { sub: 'sub-2', username: 'carol', groups: ['editors', 'admins'] }));
+    const user = await accessVerifier().requireAuth(bearer(token));
+    expect(user).toMatchObject({ sub: 'sub-2', username: 'carol', groups: ['editors', 'admins'] });
+    expect(user.email).toBeUndefined();
+    expect(user.claims.client_id).toBe(CLIENT_ID);
+  });
+
+  it('rejects an ID token', async () => {
+    await expectUnauthorized(accessVerifier().requireAuth(bearer(fx.mintToken(claimsFor('id')))));
+  });
+
+  it('rejects token_use id on an otherwise complete access token', async () => {
+    const token = fx.mintToken({ ...claimsFor('access'), token_use: 'id', aud: CLIENT_ID, 'cognito:username': 'alice' });
+    await expectUnauthorized(accessVerifier().requireAuth(bearer(token)));
+  });
+
+  it('rejects another client id', async () => {
+    const token = fx.mintToken(claimsFor('access', { clientId: 'another-client' }));
+    await expectUnauthorized(accessVerifier().requireAuth(bearer(token)));
+  });
+
+  it('rejects the client id in aud only (access tokens carry client_id)', async () => {
+    const token = fx.mintToken({ ...claimsFor('access'), client_id: undefined, aud: CLIENT_ID });
+    await expectUnauthorized(accessVerifier().requireAuth(bearer(token)));
+  });
+});
+
+describe('requireGroup', () => {
+  it('returns a member of the group', async () => {
+    const token = fx.mintToken(claimsFor('id', { groups: ['users', 'admins'] }));
+    const user = await verifier().requireGroup(bearer(token), 'admins');
+    expect(user.groups).toContain('admins');
+  });
+
+  it('answers 403 to a signed-in non-member', async () => {
+    const token = fx.mintToken(claimsFor('id', { groups: ['users'] }));
+    const error = await rejection(verifier().requireGroup(bearer(token), 'admins'));
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect((error as ForbiddenError).status).toBe(403);
+    expect((error as ForbiddenError).message).toBe('Forbidden');
+  });
+
+  it('answers 401, not 403, without a valid token', async () => {
+    await expectUnauthorized(verifier().requireGroup(withAuthorization(), 'admins'));
+  });
+});
+
+describe('signing keys', () => {
+  it('fetches the JWKS once for many verifications', async () => {
+    const auth = verifier();
+    fx.resetJwksRequests();
+    const tokens = Array.from({ length: 10 }, () => fx.mintToken(claimsFor('id')));
+    await Promise.all(tokens.map((t) => auth.requireAuth(bearer(t))));
+    for (let i = 0; i < 40; i += 1) await auth.requireAuth(bearer(fx.mintToken(claimsFor('id'))));
+    expect(fx.jwksRequests).toBe(1);
+  });
+
+  it('answers 503 (not 401, not details) while the JWKS cannot be fetched, and recovers', async () => {
+    const auth = verifier();
+    const token = fx.mintToken(claimsFor('id'));
+    fx.failJwksWith(500);
+    const error = await rejection(auth.requireAuth(bearer(token)));
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).not.toBeInstanceOf(UnauthorizedError);
+    expect((error as ApiError).status).toBe(503);
+    expect((error as ApiError).message).toBe('Authentication service unavailable');
+    expect((error as ApiError).data).toBeUndefined();
+    fx.failJwksWith(undefined);
+    await expect(auth.requireAuth(bearer(token))).resolves.toMatchObject({ username: 'alice' });
+  });
+
+  it('answers 503 when the key server is unreachable', async () => {
+    const auth = verifier({ jwksUri: 'http://127.0.0.1:1/local_pool/.well-known/jwks.json' });
+    const error = await rejection(auth.requireAuth(bearer(fx.mintToken(claimsFor('id')))));
+    expect((error as ApiError).status).toBe(503);
+  });
+
+  it('verifies against the derived Cognito issuer in the cloud configuration', async () => {
+    const poolId = 'us-east-1_abc';
+    const issuer = cognitoIssuer(poolId);
+    const fetchStub = vi.fn(async (input: string | URL | Request) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url !== `${issuer}/.well-known/jwks.json`) throw new TypeError(`unexpected fetch ${url}`);
+      return new Response(JSON.stringify(fx.jwks()), { headers: { 'content-type': 'application/json' } });
+    });
+    vi.stubGlobal('fetch', fetchStub);
+    const auth = new CognitoVerifier({ userPoolId: poolId, clientId: CLIENT_ID, tokenUse: 'id' });
+    const user = await auth.requireAuth(bearer(fx.mintToken(claimsFor('id', { issuer, username: 'dave' }))));
+    expect(user.username).toBe('dave');
+    await expectUnauthorized(auth.requireAuth(bearer(fx.mintToken(claimsFor('id')))));
+    await expectUnauthorized(auth.requireAuth(bearer(fx.mintToken(claimsFor('access', { issuer })))));
+    expect(fetchStub).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('configuration', () => {
+  it.each([
+    'http://example.com/.well-known/jwks.json',
+    'http://localhost.example.com/.well-known/jwks.json',
+    'http://127.0.0.2/.well-known/jwks.json',
+    'ftp://localhost/jwks.json',
+    'not a url',
+  ])('refuses jwksUri %s at construction', (jwksUri) => {
+    expect(() => verifier({ jwksUri })).toThrow(TypeError);
+  });
+
+  it.each([
+    'https://auth.example.com/.well-known/jwks.json',
+    'http://localhost:9229/pool/.well-known/jwks.json',
+    'http://127.0.0.1:9229/pool/.well-known/jwks.json',
+    'http://[::1]:9229/pool/.well-known/jwks.json',
+  ])('accepts jwksUri %s', (jwksUri) => {
+    expect(() => verifier({ jwksUri })).not.toThrow();
+  });
+
+  it('refuses a derived http JWKS URI of a non-loopback issuer', async () => {
+    await expect(verifier({ issuer: 'http://pool.example.com/p' }).requireAuth(withAuthorization())).rejects.toThrow(
+      TypeError,
+    );
+  });
+
+  it('refuses an invalid tokenUse at construction', () => {
+    expect(() => verifier({ tokenUse: 'refresh' as unknown as TokenUse })).toThrow(TypeError);
+  });
+
+  it('constructs without its environment and fails clearly on first use', async () => {
+    const auth = new CognitoVerifier({ userPoolId: undefined, clientId: undefined, tokenUse: 'id' });
+    await expect(auth.requireAuth(withAuthorization())).rejects.toThrow(/userPoolId is not set/);
+    const noClient = new CognitoVerifier({ userPoolId: 'us-east-1_abc', clientId: '', tokenUse: 'id' });
+    await expect(noClient.requireAuth(withAuthorization())).rejects.toThrow(/clientId is not set/);
+  });
+
+  it('refuses a malformed pool id when the issuer is derived', async () => {
+    const auth = new CognitoVerifier({ userPoolId: 'local_pool', clientId: CLIENT_ID, tokenUse: 'id' });
+    await expect(auth.requireAuth(withAuthorization())).rejects.toThrow(/not a Cognito user pool id/);
+  });
+
+  it('refuses a jwksUri without an issuer', async () => {
+    const auth = new CognitoVerifier({ userPoolId: 'us-east-1_abc', clientId: CLIENT_ID, tokenUse: 'id', jwksUri: fx.jwksUri });
+    await expect(auth.requireAuth(withAuthorization())).rejects.toThrow(/without an issuer/);
+  });
+
+  it('falls back to COGNITO_ISSUER / COGNITO_JWKS_URI', async () => {
+    vi.stubEnv('COGNITO_ISSUER', fx.issuer);
+    vi.stubEnv('COGNITO_JWKS_URI', fx.jwksUri);
+    const auth = new CognitoVerifier({ userPoolId: POOL_ID, clientId: CLIENT_ID, tokenUse: 'id' });
+    await expect(auth.requireAuth(bearer(fx.mintToken(claimsFor('id'))))).resolves.toMatchObject({ username: 'alice' });
+  });
+
+  it('derives the JWKS URI from COGNITO_ISSUER alone', async () => {
+    vi.stubEnv('COGNITO_ISSUER', fx.issuer);
+    const auth = new CognitoVerifier({ userPoolId: POOL_ID, clientId: CLIENT_ID, tokenUse: 'id' });
+    await expect(auth.requireAuth(bearer(fx.mintToken(claimsFor('id'))))).resolves.toMatchObject({ username: 'alice' });
+  });
+
+  it('refuses a non-loopback http COGNITO_JWKS_URI on first use', async () => {
+    vi.stubEnv('COGNITO_ISSUER', fx.issuer);
+    vi.stubEnv('COGNITO_JWKS_URI', 'http://keys.example.com/jwks.json');
+    const auth = new CognitoVerifier({ userPoolId: POOL_ID, clientId: CLIENT_ID, tokenUse: 'id' });
+    await expect(auth.requireAuth(bearer(fx.mintToken(claimsFor('id'))))).rejects.toThrow(/must use https/);
+  });
+
+  it('lets explicit options win over the environment', async () => {
+    const otherIssuer = 'http://127.0.0.1:9/other_pool';
+    vi.stubEnv('COGNITO_ISSUER', otherIssuer);
+    vi.stubEnv('COGNITO_JWKS_URI', 'http://127.0.0.1:9/other_pool/.well-known/jwks.json');
+    const auth = verifier({ issuer: fx.issuer });
+    await expect(auth.requireAuth(bearer(fx.mintToken(claimsFor('id'))))).resolves.toMatchObject({ username: 'alice' });
+    await expectUnauthorized(auth.requireAuth(bearer(fx.mintToken(claimsFor('id', { issuer: otherIssuer })))));
+  });
+});
+
+describe('what failures reveal', () => {
+  it('puts neither the token nor its claim values in errors or logs', async () => {
+    const secrets = {
+      sub: 'sub-7d1c-secret',
+      username: 'user-secret-name',
+      email: 'secret.person@example.com',
+      groups: ['group-secret-admins'],
+    };
+    const evilIssuer = 'https://issuer-secret.example/p';
+    const tokens = [
+      fx.mintToken({ ...claimsFor('id', secrets), exp: now() - 10 }),
+      fx.mintToken(claimsFor('id', { ...secrets, clientId: 'client-secret-aud' })),
+      fx.mintToken(claimsFor('id', { ...secrets, issuer: evilIssuer })),
+      fx.mintToken(claimsFor('access', secrets)),
+      fx.mintToken(claimsFor('id', secrets), { key: generateRsaKeyPair().privateKey }),
+      fx.mintToken(claimsFor('id', secrets), { kid: 'kid-secret-unknown' }),
+      fx.mintToken(claimsFor('id', secrets), { alg: 'HS256', key: 'hmac-secret' }),
+    ];
+    const auth = verifier();
+    const errors: UnauthorizedError[] = [];
+    for (const token of tokens) errors.push(await expectUnauthorized(auth.requireAuth(bearer(token))));
+    const forbidden = await rejection(
+      auth.requireGroup(bearer(fx.mintToken(claimsFor('id', secrets))), 'group-secret-required'),
+    );
+
+    const revealed = [
+      ...errors.map((e) => `${e.message} ${JSON.stringify(e.data)} ${e.stack ?? ''}`),
+      `${(forbidden as Error).message} ${(forbidden as Error).stack ?? ''}`,
+      ...logged,
+    ].join('\n');
+    expect(logged.length).toBeGreaterThan(0);
+    for (const value of [...tokens, ...Object.values(secrets).flat(), evilIssuer, 'client-secret-aud', 'kid-secret-unknown', 'group-secret-required']) {
+      expect(revealed).not.toContain(value);
+    }
+  });
+});

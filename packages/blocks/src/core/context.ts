@@ -1,0 +1,24 @@
+import type { SerializeOptions } from 'cookie';
+
+export type CookieOptions = SerializeOptions;
+
+/** Request cookies in, `Set-Cookie` headers out (one header per cookie). */
+export interface CookieJar {
+  get(name: string): string | undefined;
+  set(name: string, value: string, options?: CookieOptions): void;
+  /** Expires the cookie on the client; pass the same path/domain it was set with. */
+  delete(name: string, options?: CookieOptions): void;
+}
+
+/** What a Block method sees of the HTTP request it serves. */
+export interface RequestContext {
+  /** Unique per request; the same id appears in server logs and in 500 responses. */
+  readonly requestId: string;
+  /** The called method, as `exportName.method`. */
+  readonly method: string;
+  /** Request headers (case-insensitive `get`). */
+  readonly headers: Headers;
+  /** Extra response headers; use `cookies` for `Set-Cookie`. */
+  readonly responseHeaders: Headers;
+  readonly cookies: CookieJar;
+}

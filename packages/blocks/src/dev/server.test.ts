@@ -1,0 +1,70 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBlocksDevServer, type BlocksDevServer } from './server.js';
+
+// Inside the repo (gitignored) so the app can resolve `blocks-kit` and zod.
+const appDir = path.resolve(import.meta.dirname, '../../test-tmp', `reload-${process.pid}`);
+const entry = path.join(appDir, 'index.ts');
+
+const appSource = (greeting: string) => `
+import { ApiNamespace, Scope } from 'blocks-kit';
+const scope = new Scope('reload');
+export const app = new ApiNamespace(scope, 'app', () => ({ greet: () => ${JSON.stringify(greeting)} }));
+`;
+
+let server: BlocksDevServer;
+
+async function call(method: string): Promise<{ status: number; body: { result?: unknown; error?: { message: string; code: number } } }> {
+  const response = await fetch(server.apiUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method }),
+  });
+  return { status: response.status, body: (await response.json()) as never };
+}
+
+async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+beforeAll(async () => {
+  await mkdir(appDir, { recursive: true });
+  await writeFile(entry, appSource('v1'));
+  server = await startBlocksDevServer({ entry: path.relative(process.cwd(), entry) });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(appDir, { recursive: true, force: true });
+});
+
+describe('local dev server', () => {
+  it('serves the app and picks up an edit without a restart', async () => {
+    expect((await call('app.greet')).body.result).toBe('v1');
+    await writeFile(entry, appSource('v2'));
+    const after = await eventually(() => call('app.greet'), (r) => r.body.result === 'v2');
+    expect(after.body.result).toBe('v2');
+  });
+
+  it('answers a broken app with a JSON-RPC 500 and recovers when it is fixed', async () => {
+    await writeFile(entry, `${appSource('v3')}\nexport const broken = ;`);
+    const broken = await eventually(() => call('app.greet'), (r) => r.status === 500);
+    expect(broken.status).toBe(500);
+    expect(broken.body.error?.message).toMatch(/failed to load; see the dev server terminal/);
+    expect(JSON.stringify(broken.body)).not.toMatch(/SyntaxError|index\.ts:\d/);
+    await writeFile(entry, appSource('v4'));
+    const fixed = await eventually(() => call('app.greet'), (r) => r.body.result === 'v4');
+    expect(fixed.body.result).toBe('v4');
+  });
+
+  it('answers other paths with 404', async () => {
+    const response = await fetch(`${server.url}/somewhere-else`);
+    expect(response.status).toBe(404);
+  });
+});

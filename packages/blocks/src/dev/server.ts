@@ -1,0 +1,64 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer as createViteServer, type ViteDevServer } from 'vite';
+import { API_PATH } from '../rpc/protocol.js';
+import { blocksDev, type BlocksDevOptions } from './vite-plugin.js';
+
+export interface BlocksDevServerOptions extends BlocksDevOptions {
+  /** Project root holding aws-blocks/; default the current directory. */
+  readonly root?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Loopback by default: the local API has no business on the network. */
+  readonly host?: string;
+}
+
+export interface BlocksDevServer {
+  readonly url: string;
+  readonly apiUrl: string;
+  readonly vite: ViteDevServer;
+  close(): Promise<void>;
+}
+
+/**
+ * The Blocks API as a standalone HTTP server, for non-browser clients
+ * (`npm run blocks:dev`), tests and benchmarks. It loads the app through the
+ * same Vite plugin as `npm run dev`, so both serve identical code.
+ */
+export async function startBlocksDevServer(options: BlocksDevServerOptions = {}): Promise<BlocksDevServer> {
+  const vite = await createViteServer({
+    root: options.root ?? process.cwd(),
+    configFile: false,
+    appType: 'custom',
+    logLevel: 'warn',
+    server: { middlewareMode: true, hmr: false },
+    // No frontend here: skip scanning index.html for browser dependencies.
+    optimizeDeps: { noDiscovery: true, entries: [] },
+    plugins: [blocksDev(options)],
+  });
+  vite.middlewares.use((_req, res) => {
+    res.statusCode = 404;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ message: `Not found. The Blocks API is POST ${API_PATH}` }));
+  });
+  const http: Server = createHttpServer(vite.middlewares);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host, resolve);
+  });
+  const { port } = http.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    apiUrl: `${url}${API_PATH}`,
+    vite,
+    async close() {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      await vite.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The one DynamoDB document client of a Lambda process, shared by every
+ * KVStore so connections are reused across stores and invocations.
+ *
+ * Environment:
+ * - `AWS_REGION`: set by Lambda.
+ * - `BLOCKS_DYNAMODB_ENDPOINT` (optional): another endpoint, e.g. DynamoDB
+ *   Local or dynalite for tests; unset in the cloud.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KV_DYNAMODB_ENDPOINT_ENV } from './dynamodb-schema.js';
+
+/**
+ * Timeouts sized for the 10 s Lambda: three attempts of at most ~3 s each
+ * (connect 1 s + response 2 s) plus backoff still end, as a 503, before the
+ * function times out. DynamoDB normally answers in milliseconds.
+ */
+const CLIENT_LIMITS = {
+  maxAttempts: 3,
+  requestHandler: {
+    connectionTimeout: 1000,
+    requestTimeout: 2000,
+    // Without this the handler only logs a warning when requestTimeout passes.
+    throwOnRequestTimeout: true,
+  },
+} as const;
+
+let shared: DynamoDBDocumentClient | undefined;
+
+export function createDocumentClient(env: NodeJS.ProcessEnv = process.env): DynamoDBDocumentClient {
+  const endpoint = env[KV_DYNAMODB_ENDPOINT_ENV];
+  const client = new DynamoDBClient({
+    ...CLIENT_LIMITS,
+    ...(env.AWS_REGION && { region: env.AWS_REGION }),
+    ...(endpoint && { endpoint }),
+  });
+  return DynamoDBDocumentClient.from(client);
+}
+
+/** Created on first use, so importing the kit costs nothing until a store is called. */
+export function sharedDocumentClient(): DynamoDBDocumentClient {
+  shared ??= createDocumentClient();
+  return shared;
+}
+
+/** Drops the shared client (tests that change the environment between cases). */
+export function resetSharedDocumentClient(): void {
+  shared?.destroy();
+  shared = undefined;
+}

@@ -1,0 +1,57 @@
+// The local store keeps one sorted index, so unlike DynamoDB (where only a
+// partition is ordered) it lists every prefix in UTF-8 byte order. The dev
+// server relies on nothing more than the contract; these pin what it gives.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeLocalStore, LocalKVStore } from './local-store.js';
+import { compareKeys } from './validate.js';
+
+const dirs: string[] = [];
+
+async function freshStore(): Promise<LocalKVStore<unknown>> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'blocks-kv-order-'));
+  dirs.push(dir);
+  return new LocalKVStore(dir);
+}
+
+afterAll(async () => {
+  for (const dir of dirs) {
+    closeLocalStore(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+const sortedKeys = (keys: readonly string[]): string[] => [...keys].sort(compareKeys);
+
+describe('LocalKVStore global order', () => {
+  it('lists everything in UTF-8 byte order, across partitions', async () => {
+    const store = await freshStore();
+    const keys = ['b', 'a', 'B', 'aa', 'a#', 'é', '\uFFFD', '😀', '0', 'z', '~', 'a/1', 'b/2'];
+    await Promise.all(keys.map((key) => store.put(key, key)));
+    const { items, cursor } = await store.list();
+    expect(cursor).toBeUndefined();
+    expect(items.map((item) => item.key)).toEqual(sortedKeys(keys));
+  });
+
+  it('orders prefixes without "/" too, page after page', async () => {
+    const store = await freshStore();
+    const keys = ['user#1', 'user#10', 'user#2', 'user#', 'userx', 'use', 'order#1', 'user$', 'usez'];
+    await Promise.all(keys.map((key) => store.put(key, key)));
+    expect((await store.list({ prefix: 'user#' })).items.map((item) => item.key)).toEqual([
+      'user#',
+      'user#1',
+      'user#10',
+      'user#2',
+    ]);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ prefix: 'use', limit: 2, cursor });
+      seen.push(...page.items.map((item) => item.key));
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    expect(seen).toEqual(sortedKeys(keys.filter((key) => key.startsWith('use'))));
+  });
+});

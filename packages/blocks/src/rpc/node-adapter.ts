@@ -1,0 +1,76 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher, RpcHttpResponse } from './dispatcher.js';
+
+/** Node's header object → WHATWG Headers (case-insensitive, multi-value joined). */
+export function toHeaders(incoming: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  return headers;
+}
+
+/**
+ * Reads at most `limit` bytes. Past the limit it stops reading and reports
+ * `tooLarge`, so a huge body costs no memory; the stream is paused rather
+ * than destroyed so that the 413 response can still be written.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<{ body: Uint8Array; tooLarge: boolean }> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.pause();
+    return Promise.resolve({ body: new Uint8Array(), tooLarge: true });
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        resolve({ body: new Uint8Array(), tooLarge: true });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve({ body: Buffer.concat(chunks), tooLarge: false });
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+export function writeResponse(res: ServerResponse, response: RpcHttpResponse, closeConnection = false): void {
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  if (response.cookies.length > 0) res.setHeader('set-cookie', [...response.cookies]);
+  // After an unread oversized body the connection cannot be reused.
+  if (closeConnection) res.setHeader('connection', 'close');
+  res.end(response.body);
+}
+
+/** Serves one JSON-RPC call from a Node request with the given dispatcher. */
+export async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher): Promise<void> {
+  const { body, tooLarge } = await readBody(req, dispatcher.maxBodyBytes);
+  const response = await dispatcher.handle({
+    method: req.method ?? 'GET',
+    headers: toHeaders(req.headers),
+    body,
+    bodyTooLarge: tooLarge,
+  });
+  writeResponse(res, response, tooLarge);
+}

@@ -1,0 +1,4 @@
+/** Test helpers for apps built on blocks-kit: tokens from a local JWKS, and RPC calls. */
+export * from './jwks-fixture.js';
+export * from './rpc.js';
+export { createDispatcher, type Dispatcher } from '../rpc/dispatcher.js';

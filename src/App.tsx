@@ -1,0 +1,52 @@
+import { Authenticator } from '@aws-amplify/ui-react';
+import { AdminPage } from './AdminPage';
+import { isLocalMode } from './amplify';
+import { NotesPage } from './NotesPage';
+import { useGroups } from './use-groups';
+import { useHashRoute } from './use-hash-route';
+
+export function App() {
+  return (
+    <main className="app">
+      <Authenticator loginMechanisms={['email']} signUpAttributes={['email']}>
+        {({ signOut, user }) => <SignedIn email={user?.signInDetails?.loginId ?? user?.username ?? ''} userId={user?.userId ?? ''} onSignOut={signOut} />}
+      </Authenticator>
+      {isLocalMode && (
+        <p className="mode-note">
+          Local mode: users, data and the API live on this dev server. Confirmation codes appear in its terminal.
+        </p>
+      )}
+    </main>
+  );
+}
+
+function SignedIn({ email, userId, onSignOut }: { email: string; userId: string; onSignOut?: () => void }) {
+  const route = useHashRoute();
+  const isAdmin = useGroups(userId).includes('admins');
+  return (
+    <>
+      <header className="topbar">
+        <h1 className="brand">Notes</h1>
+        <nav aria-label="Main">
+          <a href="#/" aria-current={route === 'notes' ? 'page' : undefined}>
+            My notes
+          </a>
+          {isAdmin && (
+            <a href="#/admin" aria-current={route === 'admin' ? 'page' : undefined}>
+              Admin
+            </a>
+          )}
+        </nav>
+        <div className="account">
+          <span className="email" title={email}>
+            {email}
+          </span>
+          <button type="button" className="button secondary" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      {route === 'admin' ? <AdminPage /> : <NotesPage key={userId} />}
+    </>
+  );
+}

@@ -1,0 +1,17 @@
+import { fetchAuthSession } from 'aws-amplify/auth';
+import { createBlocksClient, type Middleware } from 'blocks-kit/client';
+// Type-only: the client is typed from the Blocks code, and none of it is bundled.
+import type * as App from '../aws-blocks/index';
+import { outputs } from './amplify';
+
+/** Sends the signed-in user's Cognito ID token; the Blocks side checks it with CognitoVerifier. */
+const attachIdToken: Middleware = async (request, next) => {
+  const { tokens } = await fetchAuthSession();
+  const idToken = tokens?.idToken?.toString();
+  if (idToken) request.headers.set('authorization', `Bearer ${idToken}`);
+  return next(request);
+};
+
+export const blocks = createBlocksClient<typeof App>({ outputs, middleware: [attachIdToken] });
+
+export type { Note } from '../aws-blocks/index';

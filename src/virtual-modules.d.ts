@@ -1,0 +1,14 @@
+declare module 'virtual:amplify-outputs' {
+  /** amplify_outputs.json in cloud mode; the local dev server's endpoints in local mode. */
+  const outputs: {
+    readonly version: string;
+    readonly auth?: Record<string, unknown>;
+    readonly custom?: {
+      readonly blocks_api_url?: string;
+      readonly blocks_mode?: 'local';
+      readonly local_user_pool_endpoint?: string;
+    };
+    readonly [section: string]: unknown;
+  };
+  export default outputs;
+}
