@@ -156,7 +156,7 @@ class BlocksBackendConstruct extends Construct {
       handler: 'handler',
       projectRoot: props.projectRoot,
       depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       // JSON in, JSON out: 512 MB gives the CPU share that keeps p99 low
       // without paying for memory the handler never touches.
@@ -176,7 +176,7 @@ class BlocksBackendConstruct extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: 'node24',
         minify: true,
         sourceMap: true,
         sourcesContent: false,

@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthesize, type CfnTemplate, type Synthesized } from './testing/synthesize';
+
+// Both presets synthesize in parallel, once per run (about 15 s each).
+let sandbox: Synthesized;
+let production: Synthesized;
+
+beforeAll(async () => {
+  [sandbox, production] = await Promise.all([
+    synthesize({ type: 'sandbox', namespace: 'starter', name: 'dev' }),
+    synthesize(
+      { type: 'branch', namespace: 'd1a2b3c4d5e6f7', name: 'feature/login' },
+      { BLOCKS_ALLOWED_ORIGINS: 'https://notes.example.com, https://www.notes.example.com' },
+    ),
+  ]);
+}, 240_000);
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function statements(template: CfnTemplate): Statement[] {
+  return Object.values(template.Resources).flatMap((resource) => {
+    const props = resource.Properties ?? {};
+    const documents = [
+      props.PolicyDocument,
+      ...((props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map((p) => p.PolicyDocument),
+    ];
+    return documents.flatMap((doc) => ((doc as { Statement?: Statement[] } | undefined)?.Statement ?? []));
+  });
+}
+
+const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement): unknown[] => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+describe.each([
+  ['sandbox', () => sandbox],
+  ['production', () => production],
+])('%s preset', (_name, get) => {
+  it('nests the blocks stack and passes it the Amplify user pool ids', () => {
+    const root = Template.fromJSON(get().root);
+    const nested = root.findResources('AWS::CloudFormation::Stack');
+    const blocksStack = Object.entries(nested).find(([id]) => id.startsWith('blocks'));
+    expect(blocksStack, Object.keys(nested).join(', ')).toBeDefined();
+    const parameters = JSON.stringify(blocksStack![1].Properties?.Parameters);
+    expect(parameters).toMatch(/amplifyAuthUserPool[0-9A-F]+Ref/);
+    expect(parameters).toMatch(/amplifyAuthUserPoolAppClient[0-9A-F]+Ref/);
+  });
+
+  it('gives the Lambda the pool ids, its table names and a small, bounded runtime', () => {
+    const blocks = Template.fromJSON(get().blocks);
+    blocks.resourceCountIs('AWS::Lambda::Function', 1);
+    const [fn] = Object.values(blocks.findResources('AWS::Lambda::Function'));
+    const props = fn!.Properties as Record<string, unknown>;
+    expect(props.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+    expect(props.Architectures).toEqual(['arm64']);
+    expect(props.MemorySize).toBe(512);
+    expect(props.Timeout).toBeLessThan(30); // the HTTP API integration limit
+    const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(env.COGNITO_USER_POOL_ID)).toMatch(/amplifyAuthUserPool[0-9A-F]+Ref/);
+    expect(JSON.stringify(env.COGNITO_CLIENT_ID)).toMatch(/amplifyAuthUserPoolAppClient[0-9A-F]+Ref/);
+    expect(JSON.stringify(env.BLOCKS_KV_TABLES)).toContain('notes-app/notes');
+    blocks.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('creates one on-demand table per KVStore, keyed for per-user queries, with TTL', () => {
+    const blocks = Template.fromJSON(get().blocks);
+    blocks.resourceCountIs('AWS::DynamoDB::Table', 1);
+    blocks.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    });
+  });
+
+  it('scopes data access to the tables: no wildcard resources, no wildcard actions', () => {
+    const blocks = get().blocks;
+    const all = statements(blocks);
+    expect(all.length).toBeGreaterThan(0);
+    for (const statement of all) {
+      expect(actionsOf(statement).some((a) => a.includes('*')), JSON.stringify(statement)).toBe(false);
+      expect(resourcesOf(statement), JSON.stringify(statement)).not.toContain('*');
+    }
+    const data = all.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(data).toHaveLength(1);
+    const tableIds = Object.keys(Template.fromJSON(blocks).findResources('AWS::DynamoDB::Table'));
+    expect(resourcesOf(data[0]!)).toEqual(tableIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
+  });
+
+  it('routes POST /aws-blocks/api, throttles, and writes access logs', () => {
+    const blocks = Template.fromJSON(get().blocks);
+    blocks.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /aws-blocks/api' });
+    blocks.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    blocks.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('publishes custom.blocks_api_url in the Amplify outputs', () => {
+    const { root } = get();
+    expect((root.Metadata?.['AWS::Amplify::Custom'] as { stackOutputs: string[] }).stackOutputs).toContain('customOutputs');
+    const custom = JSON.stringify(root.Outputs?.customOutputs?.Value);
+    expect(custom).toContain('blocks_api_url');
+    expect(custom).toContain('/aws-blocks/api');
+  });
+
+  it('passes cdk-nag AWS Solutions checks with every exception acknowledged', async () => {
+    expect(get().log).not.toMatch(/^(ERROR|WARNING) /m);
+    const report = JSON.parse(await readFile(path.join(get().outDir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { summary?: { status?: string } }[];
+    };
+    for (const plugin of report.pluginReports) expect(plugin.summary?.status).not.toBe('failure');
+  });
+});
+
+function corsOrigins(template: CfnTemplate): string[] {
+  const [api] = Object.values(Template.fromJSON(template).findResources('AWS::ApiGatewayV2::Api'));
+  return (api!.Properties as { CorsConfiguration: { AllowOrigins: string[] } }).CorsConfiguration.AllowOrigins;
+}
+
+describe('presets differ where they should', () => {
+  it('sandbox: tables are deleted with the stack; CORS allows local dev origins only', () => {
+    const blocks = Template.fromJSON(sandbox.blocks);
+    blocks.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    blocks.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    expect(corsOrigins(sandbox.blocks)).toEqual([
+      'http://localhost:5173',
+      'http://127.0.0.1:5173',
+      'http://localhost:4173',
+      'http://127.0.0.1:4173',
+    ]);
+  });
+
+  it('production: tables are retained, protected and recoverable; CORS allows the hosted branch and custom domains', () => {
+    const blocks = Template.fromJSON(production.blocks);
+    blocks.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    blocks.hasResourceProperties('AWS::DynamoDB::Table', {
+      DeletionProtectionEnabled: true,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    expect(corsOrigins(production.blocks)).toEqual([
+      'https://feature-login.d1a2b3c4d5e6f7.amplifyapp.com',
+      'https://notes.example.com',
+      'https://www.notes.example.com',
+    ]);
+  });
+
+  it('never allows every origin, and always allows credentials only for listed ones', () => {
+    for (const template of [sandbox.blocks, production.blocks]) {
+      const [api] = Object.values(Template.fromJSON(template).findResources('AWS::ApiGatewayV2::Api'));
+      const cors = (api!.Properties as { CorsConfiguration: { AllowOrigins: string[]; AllowCredentials: boolean } })
+        .CorsConfiguration;
+      expect(cors.AllowOrigins).not.toContain('*');
+      expect(cors.AllowCredentials).toBe(true);
+    }
+  });
+});
