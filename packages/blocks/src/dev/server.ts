@@ -2,7 +2,8 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 import { API_PATH } from '../rpc/protocol.js';
-import { blocksDev, type BlocksDevOptions } from './vite-plugin.js';
+import { blocksDev, type BlocksDevApi, type BlocksDevOptions } from './vite-plugin.js';
+import type { LocalUserPool } from '../local/user-pool/index.js';
 
 export interface BlocksDevServerOptions extends BlocksDevOptions {
   /** Project root holding aws-blocks/; default the current directory. */
@@ -16,6 +17,8 @@ export interface BlocksDevServerOptions extends BlocksDevOptions {
 export interface BlocksDevServer {
   readonly url: string;
   readonly apiUrl: string;
+  /** The local user pool (absent when BLOCKS_MODE=cloud). */
+  readonly userPool: LocalUserPool | undefined;
   readonly vite: ViteDevServer;
   close(): Promise<void>;
 }
@@ -26,6 +29,7 @@ export interface BlocksDevServer {
  * same Vite plugin as `npm run dev`, so both serve identical code.
  */
 export async function startBlocksDevServer(options: BlocksDevServerOptions = {}): Promise<BlocksDevServer> {
+  const plugin = blocksDev(options);
   const vite = await createViteServer({
     root: options.root ?? process.cwd(),
     configFile: false,
@@ -34,7 +38,7 @@ export async function startBlocksDevServer(options: BlocksDevServerOptions = {})
     server: { middlewareMode: true, hmr: false },
     // No frontend here: skip scanning index.html for browser dependencies.
     optimizeDeps: { noDiscovery: true, entries: [] },
-    plugins: [blocksDev(options)],
+    plugins: [plugin],
   });
   vite.middlewares.use((_req, res) => {
     res.statusCode = 404;
@@ -49,9 +53,12 @@ export async function startBlocksDevServer(options: BlocksDevServerOptions = {})
   });
   const { port } = http.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const api = plugin.api as BlocksDevApi;
+  api.listening(url);
   return {
     url,
     apiUrl: `${url}${API_PATH}`,
+    userPool: api.localAuth.pool,
     vite,
     async close() {
       await new Promise<void>((resolve) => {

@@ -1,9 +1,11 @@
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Plugin } from 'vite';
-import { amplifyOutputsPlugin } from './amplify-outputs.js';
+import { API_PATH } from '../rpc/protocol.js';
+import { amplifyOutputsPlugin, resolveMode } from './amplify-outputs.js';
 import { createAppLoader } from './app-loader.js';
 import { blocksApiMiddleware } from './blocks-middleware.js';
-import { API_PATH } from '../rpc/protocol.js';
+import { LocalAuth, localAmplifyOutputs } from './local-auth.js';
 
 export interface BlocksDevOptions {
   /** The app's Blocks module, relative to the Vite root. */
@@ -14,35 +16,51 @@ export interface BlocksDevOptions {
 
 export const DEFAULT_ENTRY = 'aws-blocks/index.ts';
 
-/**
- * Everything the app's vite.config.ts needs: the `virtual:amplify-outputs`
- * module (local or cloud configuration) and, in dev, the local Blocks API.
- */
-export function blocks(options: BlocksDevOptions = {}): Plugin[] {
-  return [amplifyOutputsPlugin({ localOutputs }), blocksDev(options)];
+/** What startBlocksDevServer needs from the plugin once its server listens. */
+export interface BlocksDevApi {
+  /** Starts the local user pool for a server reachable at `origin`, unless in cloud mode. */
+  listening(origin: string): void;
+  readonly localAuth: LocalAuth;
 }
 
-/** Frontend configuration in local mode: every endpoint on the dev server's origin. */
-function localOutputs(): Record<string, unknown> {
-  return {
-    version: '1.4',
-    custom: { blocks_api_url: API_PATH, blocks_mode: 'local' },
-  };
+/**
+ * Everything the app's vite.config.ts needs: the `virtual:amplify-outputs`
+ * module (local or cloud configuration) and, in dev, the local Blocks API and
+ * user pool.
+ */
+export function blocks(options: BlocksDevOptions = {}): Plugin[] {
+  return [amplifyOutputsPlugin({ localOutputs: () => localAmplifyOutputs(API_PATH) }), blocksDev(options)];
 }
 
 /**
  * Serves the Blocks API on the Vite dev server's own origin (so the browser
  * needs no CORS in development) and picks up edits to aws-blocks/ on the next
- * request, without a restart. Dev-only: nothing of it reaches the bundle.
+ * request, without a restart. In local mode it also serves the local user
+ * pool at /local-cognito. Dev-only: nothing of it reaches the bundle.
  */
-export function blocksDev(options: BlocksDevOptions = {}): Plugin {
+export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> {
+  const localAuth = new LocalAuth();
+  let local = true;
+  const api: BlocksDevApi = {
+    localAuth,
+    listening(origin) {
+      if (local && !localAuth.pool) localAuth.start(origin);
+    },
+  };
   return {
     name: 'blocks-kit:dev',
     apply: 'serve',
+    api,
     configureServer(server) {
+      local = resolveMode(server.config.root, 'serve') === 'local';
       const entry = path.resolve(server.config.root, options.entry ?? DEFAULT_ENTRY);
       const app = createAppLoader(server, entry);
       server.httpServer?.once('close', () => void app.close());
+      server.httpServer?.once('listening', () => {
+        const { port } = server.httpServer!.address() as AddressInfo;
+        api.listening(`http://localhost:${port}`);
+      });
+      server.middlewares.use(localAuth.middleware);
       server.middlewares.use(
         blocksApiMiddleware(() => app.load(), {
           ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),

@@ -22,7 +22,7 @@ const CLIENT_LIMITS = {
     connectionTimeout: 1000,
     requestTimeout: 2000,
     // Without this the handler only logs a warning when requestTimeout passes.
-    throwOnRequestTimeout: false,
+    throwOnRequestTimeout: true,
   },
 } as const;
 

@@ -54,4 +54,17 @@ describe('LocalKVStore global order', () => {
     } while (cursor !== undefined);
     expect(seen).toEqual(sortedKeys(keys.filter((key) => key.startsWith('use'))));
   });
+
+  it('a cursor over all keys stays valid while items are added and removed between pages', async () => {
+    const store = await freshStore();
+    await Promise.all(['b', 'd', 'f', 'h'].map((key) => store.put(key, key)));
+    const first = await store.list({ limit: 2 });
+    expect(first.items.map((item) => item.key)).toEqual(['b', 'd']);
+    await store.delete('d');
+    await store.delete('f');
+    await store.put('a', 'a');
+    await store.put('e', 'e');
+    const next = await store.list({ limit: 2, cursor: first.cursor });
+    expect(next.items.map((item) => item.key)).toEqual(['e', 'h']);
+  });
 });

@@ -1,0 +1,97 @@
+import { latestCode } from './codes.js';
+import type { PoolContext } from './context.js';
+import { CognitoError, invalidParameter, Messages } from './errors.js';
+import type { UserRecord } from './records.js';
+import { normaliseEmail } from './store.js';
+import { updateUser } from './user-lock.js';
+import { assertEmailUsername, createUserRecord } from './users.js';
+
+/** Developer-side helpers (seeding, tests, the CLI); not reachable over HTTP. */
+
+export interface AdminCreateUserInput {
+  email: string;
+  password: string;
+  groups?: string[];
+  /** Default true: the user can sign in at once, email verified. */
+  confirmed?: boolean;
+  /** Extra standard or `custom:` attributes. */
+  attributes?: Record<string, string>;
+}
+
+export interface UserSummary {
+  sub: string;
+  email: string;
+  confirmed: boolean;
+  emailVerified: boolean;
+  groups: string[];
+  createdAt: string;
+}
+
+export function summarise(user: UserRecord): UserSummary {
+  return {
+    sub: user.sub,
+    email: user.email,
+    confirmed: user.confirmed,
+    emailVerified: user.emailVerified,
+    groups: [...user.groups],
+    createdAt: new Date(user.createdAt).toISOString(),
+  };
+}
+
+function assertGroupName(group: string): void {
+  if (!/^[^\s]{1,128}$/u.test(group)) throw invalidParameter(`Invalid group name: ${group.slice(0, 40)}`);
+}
+
+export async function adminCreateUser(ctx: PoolContext, input: AdminCreateUserInput): Promise<UserSummary> {
+  const email = assertEmailUsername(input.email);
+  input.groups?.forEach(assertGroupName);
+  const user = createUserRecord(ctx, {
+    email,
+    password: input.password,
+    confirmed: input.confirmed ?? true,
+    groups: input.groups,
+    attributes: input.attributes,
+  });
+  await ctx.locks.run(`email:${email}`, async () => {
+    if (await ctx.store.findUser(email)) throw new CognitoError('UsernameExistsException', Messages.userExists);
+    await ctx.store.writeUser(user);
+    await ctx.store.linkEmail(email, user.sub);
+  });
+  return summarise(user);
+}
+
+async function requireUser(ctx: PoolContext, email: string): Promise<UserRecord> {
+  const user = await ctx.store.findUser(normaliseEmail(email));
+  if (!user) throw new CognitoError('UserNotFoundException', Messages.userNotFound);
+  return user;
+}
+
+/** Groups show up as `cognito:groups` in tokens issued (or refreshed) afterwards. */
+export async function adminAddUserToGroup(ctx: PoolContext, email: string, group: string): Promise<void> {
+  assertGroupName(group);
+  const found = await requireUser(ctx, email);
+  await updateUser(ctx, found.sub, (user) => {
+    if (!user.groups.includes(group)) user.groups.push(group);
+  });
+}
+
+export async function adminRemoveUserFromGroup(ctx: PoolContext, email: string, group: string): Promise<void> {
+  const found = await requireUser(ctx, email);
+  await updateUser(ctx, found.sub, (user) => {
+    user.groups = user.groups.filter((name) => name !== group);
+  });
+}
+
+export async function listUsers(ctx: PoolContext): Promise<UserSummary[]> {
+  return (await ctx.store.listUsers()).map(summarise);
+}
+
+export async function lastCode(ctx: PoolContext, email: string): Promise<string | undefined> {
+  const user = await ctx.store.findUser(normaliseEmail(email));
+  if (user) return latestCode(user, ctx.now());
+  // A pending email change is delivered to an address no user owns yet.
+  for (const candidate of await ctx.store.listUsers()) {
+    if (candidate.pendingEmail === normaliseEmail(email)) return latestCode(candidate, ctx.now());
+  }
+  return undefined;
+}

@@ -1,0 +1,71 @@
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import type { PoolContext } from './context.js';
+import { CognitoError, Messages } from './errors.js';
+import type { CodeKind, UserRecord } from './records.js';
+import { assertCodeNotLocked, recordCodeFailure, recordCodeSend, recordCodeSuccess } from './throttle.js';
+
+export interface CodeDeliveryDetails {
+  Destination: string;
+  DeliveryMedium: 'EMAIL';
+  AttributeName: 'email';
+}
+
+/** Cognito shows where a code went as `a***@e***`. */
+export function maskEmail(email: string): string {
+  const at = email.indexOf('@');
+  const local = at > 0 ? email.slice(0, at) : email;
+  const domain = at > 0 ? email.slice(at + 1) : '';
+  return `${local.charAt(0)}***@${domain.charAt(0)}***`;
+}
+
+export function deliveryDetails(email: string): CodeDeliveryDetails {
+  return { Destination: maskEmail(email), DeliveryMedium: 'EMAIL', AttributeName: 'email' };
+}
+
+/**
+ * Puts a fresh code of `kind` on the user (replacing any earlier one) and
+ * returns it; the caller persists the user, then delivers the code, so the
+ * developer never sees a code the pool does not know about.
+ */
+export function issueCode(ctx: PoolContext, user: UserRecord, kind: CodeKind, destination: string): string {
+  const now = ctx.now();
+  recordCodeSend(user.failures, now);
+  const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
+  user.codes[kind] = { code, destination, issuedAt: now, expiresAt: now + ctx.codeTtlMs[kind] };
+  return code;
+}
+
+export type CodeCheck = { ok: true } | { ok: false; error: CognitoError };
+
+/**
+ * Checks and consumes a code. Mutates the user's counters either way, so the
+ * caller must persist the user before reporting a failure.
+ */
+export function checkCode(ctx: PoolContext, user: UserRecord, kind: CodeKind, submitted: string): CodeCheck {
+  const now = ctx.now();
+  assertCodeNotLocked(user.failures, now);
+  const stored = user.codes[kind];
+  if (!stored) return { ok: false, error: new CognitoError('ExpiredCodeException', Messages.codeExpired) };
+  const expected = Buffer.from(stored.code, 'utf8');
+  const actual = Buffer.from(submitted, 'utf8');
+  const matches = expected.length === actual.length && timingSafeEqual(expected, actual);
+  if (!matches) {
+    recordCodeFailure(user.failures, now);
+    return { ok: false, error: new CognitoError('CodeMismatchException', Messages.codeMismatch) };
+  }
+  if (stored.expiresAt <= now) {
+    delete user.codes[kind];
+    return { ok: false, error: new CognitoError('ExpiredCodeException', Messages.codeExpired) };
+  }
+  delete user.codes[kind];
+  recordCodeSuccess(user.failures);
+  return { ok: true };
+}
+
+/** The newest live code of a user, for tests and the local codes endpoint. */
+export function latestCode(user: UserRecord, nowMs: number): string | undefined {
+  const live = Object.values(user.codes)
+    .filter((entry) => entry.expiresAt > nowMs)
+    .sort((a, b) => b.issuedAt - a.issuedAt);
+  return live[0]?.code;
+}

@@ -1,0 +1,33 @@
+import type { SigningKeys } from './keys.js';
+import type { KeyedLock } from './lock.js';
+import type { PasswordPolicy } from './password-policy.js';
+import type { CodeKind } from './records.js';
+import type { UsedChallenges } from './secret-block.js';
+import type { UserPoolStore } from './store.js';
+
+/** A one-time code the pool "sent"; the local pool hands it to the developer instead of mailing it. */
+export interface CodeEvent {
+  /** The email address the code was sent to. */
+  username: string;
+  code: string;
+  kind: CodeKind;
+}
+
+/** Everything an operation handler needs; one per pool. */
+export interface PoolContext {
+  readonly userPoolId: string;
+  /** The part of the pool id after `_`; hashed into every SRP verifier. */
+  readonly poolName: string;
+  readonly clientId: string;
+  readonly issuer: string;
+  readonly passwordPolicy: PasswordPolicy;
+  readonly codeTtlMs: Readonly<Record<CodeKind, number>>;
+  readonly store: UserPoolStore;
+  readonly locks: KeyedLock;
+  readonly usedChallenges: UsedChallenges;
+  /** Failure counters for sign-ins to unknown usernames, so they lock out like real ones. */
+  readonly unknownLoginFailures: Map<string, { count: number; lockedUntil: number }>;
+  now(): number;
+  keys(): Promise<SigningKeys>;
+  deliverCode(event: CodeEvent): void;
+}

@@ -1,0 +1,179 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { PoolContext } from './context.js';
+import { assertDecoyNotLocked, decoyUser, recordDecoyFailure } from './decoy.js';
+import { CognitoError, incorrectCredentials, invalidParameter, Messages } from './errors.js';
+import { requireString, requireStringMap } from './input.js';
+import type { JsonObject } from './json.js';
+import { assertClient, type Operation } from './operation.js';
+import type { UserRecord } from './records.js';
+import { CHALLENGE_TTL_MS, openChallenge, sealChallenge, type ChallengeState } from './secret-block.js';
+import { refreshSession, startSession } from './sessions.js';
+import { createServerEphemeral, N, parseHex, passwordClaimSignature, serverPublic, serverSessionKey } from './srp.js';
+import { normaliseEmail } from './store.js';
+import { assertPasswordNotLocked, recordPasswordFailure, recordPasswordSuccess } from './throttle.js';
+import { updateUser } from './user-lock.js';
+import { passwordMatches } from './users.js';
+
+const KNOWN_FLOWS = [
+  'USER_SRP_AUTH',
+  'REFRESH_TOKEN_AUTH',
+  'REFRESH_TOKEN',
+  'CUSTOM_AUTH',
+  'ADMIN_NO_SRP_AUTH',
+  'USER_PASSWORD_AUTH',
+  'ADMIN_USER_PASSWORD_AUTH',
+  'USER_AUTH',
+];
+
+function parameter(params: Record<string, string>, name: string): string {
+  const value = params[name];
+  if (!value) throw invalidParameter(`Missing required parameter ${name}`);
+  return value;
+}
+
+/**
+ * The end of every password check: counts failures, then refuses unconfirmed
+ * users only after the password proved right, so the status never leaks to
+ * someone who does not know the password.
+ */
+function concludePasswordCheck(ctx: PoolContext, user: UserRecord, passed: boolean): void {
+  if (!passed) {
+    recordPasswordFailure(user.failures, ctx.now());
+    throw incorrectCredentials();
+  }
+  recordPasswordSuccess(user.failures);
+  if (!user.confirmed) throw new CognitoError('UserNotConfirmedException', Messages.userNotConfirmed);
+}
+
+async function signedIn(ctx: PoolContext, user: UserRecord): Promise<JsonObject> {
+  return { ChallengeParameters: {}, AuthenticationResult: { ...(await startSession(ctx, user)) } };
+}
+
+async function startSrp(ctx: PoolContext, params: Record<string, string>): Promise<JsonObject> {
+  const username = parameter(params, 'USERNAME');
+  const A = parseHex(parameter(params, 'SRP_A'), 1024);
+  if (A === undefined || A % N === 0n) throw invalidParameter('Invalid SRP_A');
+  const user = await ctx.store.findUser(username);
+  let identity: { sub?: string; userIdForSrp: string; salt: bigint; verifier: bigint };
+  if (user) {
+    assertPasswordNotLocked(user.failures, ctx.now());
+    const salt = parseHex(user.srp.salt);
+    const verifier = parseHex(user.srp.verifier);
+    if (salt === undefined || verifier === undefined) throw incorrectCredentials();
+    identity = { sub: user.sub, userIdForSrp: user.sub, salt, verifier };
+  } else {
+    assertDecoyNotLocked(ctx, username);
+    identity = await decoyUser(ctx, username);
+  }
+  const { b, B } = createServerEphemeral(identity.verifier);
+  const state: ChallengeState = {
+    id: randomUUID(),
+    sub: identity.sub,
+    userIdForSrp: identity.userIdForSrp,
+    login: username,
+    A: A.toString(16),
+    b: b.toString(16),
+    expiresAt: ctx.now() + CHALLENGE_TTL_MS,
+  };
+  const secretBlock = sealChallenge((await ctx.keys()).secret('secret-block'), state);
+  return {
+    ChallengeName: 'PASSWORD_VERIFIER',
+    ChallengeParameters: {
+      // Unpadded on purpose, as Cognito sends it: the client re-pads the number.
+      SALT: identity.salt.toString(16),
+      SECRET_BLOCK: secretBlock.toString('base64'),
+      SRP_B: B.toString(16),
+      USERNAME: identity.userIdForSrp,
+      USER_ID_FOR_SRP: identity.userIdForSrp,
+    },
+  };
+}
+
+async function passwordAuth(ctx: PoolContext, params: Record<string, string>): Promise<JsonObject> {
+  const username = parameter(params, 'USERNAME');
+  const password = parameter(params, 'PASSWORD');
+  const found = await ctx.store.findUser(username);
+  if (!found) {
+    assertDecoyNotLocked(ctx, username);
+    recordDecoyFailure(ctx, username);
+    throw incorrectCredentials();
+  }
+  const user = await updateUser(ctx, found.sub, (current) => {
+    assertPasswordNotLocked(current.failures, ctx.now());
+    concludePasswordCheck(ctx, current, passwordMatches(ctx, current, password));
+    return current;
+  });
+  return signedIn(ctx, user);
+}
+
+export const initiateAuth: Operation = async (ctx, body) => {
+  assertClient(ctx, body);
+  const flow = requireString(body, 'AuthFlow', 64);
+  const params = requireStringMap(body, 'AuthParameters');
+  switch (flow) {
+    case 'USER_SRP_AUTH':
+      return startSrp(ctx, params);
+    case 'USER_PASSWORD_AUTH':
+      return passwordAuth(ctx, params);
+    case 'REFRESH_TOKEN_AUTH':
+    case 'REFRESH_TOKEN':
+      return {
+        ChallengeParameters: {},
+        AuthenticationResult: { ...(await refreshSession(ctx, parameter(params, 'REFRESH_TOKEN'))) },
+      };
+    default:
+      if (KNOWN_FLOWS.includes(flow)) throw invalidParameter(`${flow} flow not enabled for this client`);
+      throw invalidParameter(
+        `1 validation error detected: Value '${flow.slice(0, 64)}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [${KNOWN_FLOWS.join(', ')}]`,
+      );
+  }
+};
+
+export const respondToAuthChallenge: Operation = async (ctx, body) => {
+  assertClient(ctx, body);
+  const challenge = requireString(body, 'ChallengeName', 64);
+  if (challenge !== 'PASSWORD_VERIFIER') throw invalidParameter(`Unsupported challenge: ${challenge}`);
+  const responses = requireStringMap(body, 'ChallengeResponses');
+  const username = parameter(responses, 'USERNAME');
+  const blockText = parameter(responses, 'PASSWORD_CLAIM_SECRET_BLOCK');
+  const signature = Buffer.from(parameter(responses, 'PASSWORD_CLAIM_SIGNATURE'), 'base64');
+  // Used as sent: the client signs its own rendering of the time.
+  const timestamp = parameter(responses, 'TIMESTAMP');
+
+  const block = Buffer.from(blockText, 'base64');
+  const state = openChallenge((await ctx.keys()).secret('secret-block'), block);
+  if (!state) throw incorrectCredentials();
+  const now = ctx.now();
+  if (state.expiresAt <= now || !ctx.usedChallenges.claim(state.id, state.expiresAt, now)) {
+    throw new CognitoError('NotAuthorizedException', Messages.sessionExpired);
+  }
+  if (!state.sub) {
+    recordDecoyFailure(ctx, state.login);
+    throw incorrectCredentials();
+  }
+  const sub = state.sub;
+  const user = await updateUser(ctx, sub, (current) => {
+    assertPasswordNotLocked(current.failures, ctx.now());
+    const sameUser = username === state.userIdForSrp || normaliseEmail(username) === current.email;
+    const A = parseHex(state.A);
+    const b = parseHex(state.b);
+    const v = parseHex(current.srp.verifier);
+    let passed = false;
+    if (sameUser && A !== undefined && b !== undefined && v !== undefined) {
+      const key = serverSessionKey({ A, B: serverPublic(v, b), b, v });
+      if (key) {
+        const expected = passwordClaimSignature(key, ctx.poolName, state.userIdForSrp, block, timestamp);
+        passed = expected.length === signature.length && timingSafeEqual(expected, signature);
+      }
+    }
+    concludePasswordCheck(ctx, current, passed);
+    return current;
+  });
+  return signedIn(ctx, user);
+};
+
+export const getTokensFromRefreshToken: Operation = async (ctx, body) => {
+  assertClient(ctx, body);
+  const token = requireString(body, 'RefreshToken', 4096);
+  return { AuthenticationResult: { ...(await refreshSession(ctx, token)) } };
+};

@@ -1,0 +1,99 @@
+import { isJsonObject } from './json.js';
+
+/** What a one-time code is for; each kind has at most one live code per user. */
+export type CodeKind = 'signUp' | 'forgotPassword' | 'verifyEmail';
+
+export interface StoredCode {
+  /** Six digits. Kept readable: the local pool's whole point is showing it to the developer. */
+  code: string;
+  /** Where it "went" (the email address). */
+  destination: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface FailureCounters {
+  password: number;
+  passwordLockedUntil: number;
+  code: number;
+  codeLockedUntil: number;
+  /** Times (ms) of recent code sends, for the send rate limit. */
+  codeSends: number[];
+}
+
+export interface UserRecord {
+  version: 1;
+  /** Also the Cognito username (`cognito:username`, `USER_ID_FOR_SRP`), as in an email-alias pool. */
+  sub: string;
+  /** Case-folded sign-in email. */
+  email: string;
+  emailVerified: boolean;
+  /** A requested email change awaiting its code (Cognito's keep-original behaviour). */
+  pendingEmail?: string;
+  confirmed: boolean;
+  /** Other standard and `custom:` attributes. */
+  attributes: Record<string, string>;
+  groups: string[];
+  /** SRP salt and verifier (hex); the password itself is never stored. */
+  srp: { salt: string; verifier: string };
+  codes: Partial<Record<CodeKind, StoredCode>>;
+  failures: FailureCounters;
+  /** Bumped by GlobalSignOut: sessions from an older epoch are revoked. */
+  sessionEpoch: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One sign-in: the refresh token and every token minted from it share `originJti`. */
+export interface SessionRecord {
+  version: 1;
+  originJti: string;
+  sub: string;
+  clientId: string;
+  /** SHA-256 (hex) of the refresh token's secret part. */
+  refreshTokenHash: string;
+  epoch: number;
+  /** Seconds, as the `auth_time` claim. */
+  authTime: number;
+  eventId: string;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt?: number;
+}
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function emptyFailures(): FailureCounters {
+  return { password: 0, passwordLockedUntil: 0, code: 0, codeLockedUntil: 0, codeSends: [] };
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return isJsonObject(value) && Object.values(value).every((entry) => typeof entry === 'string');
+}
+
+/**
+ * Checks a user file's shape; a file a developer broke by hand reads as
+ * "no such user" rather than crashing requests.
+ */
+export function parseUserRecord(value: unknown): UserRecord | undefined {
+  if (!isJsonObject(value) || value.version !== 1) return undefined;
+  const { sub, email, emailVerified, confirmed, attributes, groups, srp, codes, failures, sessionEpoch } = value;
+  if (typeof sub !== 'string' || !UUID_RE.test(sub) || typeof email !== 'string') return undefined;
+  if (typeof emailVerified !== 'boolean' || typeof confirmed !== 'boolean') return undefined;
+  if (!isStringRecord(attributes) || !Array.isArray(groups) || !groups.every((x) => typeof x === 'string')) {
+    return undefined;
+  }
+  if (!isStringRecord(srp) || typeof srp.salt !== 'string' || typeof srp.verifier !== 'string') return undefined;
+  if (!isJsonObject(codes) || !isJsonObject(failures) || typeof sessionEpoch !== 'number') return undefined;
+  const record = value as unknown as UserRecord;
+  return { ...record, failures: { ...emptyFailures(), ...record.failures } };
+}
+
+export function parseSessionRecord(value: unknown): SessionRecord | undefined {
+  if (!isJsonObject(value) || value.version !== 1) return undefined;
+  const fields = ['originJti', 'sub', 'clientId', 'refreshTokenHash', 'eventId'] as const;
+  if (!fields.every((field) => typeof value[field] === 'string')) return undefined;
+  const numbers = ['epoch', 'authTime', 'createdAt', 'expiresAt'] as const;
+  if (!numbers.every((field) => typeof value[field] === 'number')) return undefined;
+  return value as unknown as SessionRecord;
+}

@@ -1,0 +1,64 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { isJsonObject, safeJsonParse } from './json.js';
+
+/**
+ * SRP state between InitiateAuth and RespondToAuthChallenge travels inside
+ * SECRET_BLOCK, sealed with AES-256-GCM, as Cognito does: the server keeps
+ * nothing per pending sign-in except the ids of blocks already used.
+ */
+export interface ChallengeState {
+  id: string;
+  /** Undefined for the decoy challenge given to an unknown username. */
+  sub?: string;
+  userIdForSrp: string;
+  /** The sign-in name as typed, so decoy failures count against it. */
+  login: string;
+  /** Client public value A and server secret b, hex. */
+  A: string;
+  b: string;
+  expiresAt: number;
+}
+
+/** Cognito's SRP sessions last a few minutes. */
+export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+
+export function sealChallenge(key: Buffer, state: ChallengeState): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(state), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
+}
+
+export function openChallenge(key: Buffer, block: Buffer): ChallengeState | undefined {
+  if (block.length < 29 || block.length > 8192) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, block.subarray(0, 12));
+    decipher.setAuthTag(block.subarray(12, 28));
+    const plain = Buffer.concat([decipher.update(block.subarray(28)), decipher.final()]).toString('utf8');
+    const state = safeJsonParse(plain);
+    if (!isJsonObject(state)) return undefined;
+    const { id, sub, userIdForSrp, login, A, b, expiresAt } = state;
+    if (typeof id !== 'string' || typeof userIdForSrp !== 'string' || typeof A !== 'string') return undefined;
+    if (typeof login !== 'string') return undefined;
+    if (typeof b !== 'string' || typeof expiresAt !== 'number') return undefined;
+    if (sub !== undefined && typeof sub !== 'string') return undefined;
+    return { id, sub, userIdForSrp, login, A, b, expiresAt };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remembers used challenge ids until they would have expired anyway, so a claim cannot be replayed. */
+export class UsedChallenges {
+  private readonly used = new Map<string, number>();
+
+  /** True the first time an id is seen. */
+  claim(id: string, expiresAt: number, nowMs: number): boolean {
+    for (const [key, expiry] of this.used) {
+      if (expiry <= nowMs) this.used.delete(key);
+    }
+    if (this.used.has(id)) return false;
+    this.used.set(id, expiresAt);
+    return true;
+  }
+}

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../atomic-file.js';
+import { isJsonObject, safeJsonParse } from './json.js';
+import { parseSessionRecord, parseUserRecord, UUID_RE, type SessionRecord, type UserRecord } from './records.js';
+
+/**
+ * Files of the local user pool, all under `<dataDir>/user-pool/` (mode 0700):
+ *
+ * - `users/<sub>.json`: one file per user;
+ * - `emails/<sha256(email)>.json`: `{ sub }`, the sign-in alias index
+ *   (hashed so addresses do not appear in file names);
+ * - `sessions/<origin_jti>.json`: one file per sign-in (refresh token hash).
+ *
+ * Nothing is cached: every request reads the files, so the CLI can change
+ * users while the dev server runs.
+ */
+export class UserPoolStore {
+  readonly root: string;
+  private rootReady: Promise<void> | undefined;
+
+  constructor(dataDir: string) {
+    this.root = path.join(dataDir, 'user-pool');
+  }
+
+  /** Creates the root directory private to the developer before the first write. */
+  ensureRoot(): Promise<void> {
+    this.rootReady ??= mkdir(this.root, { recursive: true, mode: 0o700 }).then(() => undefined);
+    return this.rootReady;
+  }
+
+  async readJson(file: string): Promise<unknown> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return safeJsonParse(text);
+  }
+
+  async writeJson(file: string, value: unknown): Promise<void> {
+    await this.ensureRoot();
+    await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  private userFile(sub: string): string {
+    return path.join(this.root, 'users', `${sub}.json`);
+  }
+
+  private emailFile(email: string): string {
+    const digest = createHash('sha256').update(normaliseEmail(email)).digest('hex');
+    return path.join(this.root, 'emails', `${digest}.json`);
+  }
+
+  private sessionFile(originJti: string): string {
+    return path.join(this.root, 'sessions', `${originJti}.json`);
+  }
+
+  async readUser(sub: string): Promise<UserRecord | undefined> {
+    // The check keeps untrusted input (a USERNAME) from naming other paths.
+    if (!UUID_RE.test(sub)) return undefined;
+    return parseUserRecord(await this.readJson(this.userFile(sub)));
+  }
+
+  async subForEmail(email: string): Promise<string | undefined> {
+    const entry = await this.readJson(this.emailFile(email));
+    return isJsonObject(entry) && typeof entry.sub === 'string' && UUID_RE.test(entry.sub) ? entry.sub : undefined;
+  }
+
+  /** Looks a user up by sign-in email (any case) or by username (= sub). */
+  async findUser(login: string): Promise<UserRecord | undefined> {
+    if (UUID_RE.test(login)) {
+      const user = await this.readUser(login);
+      if (user) return user;
+    }
+    const sub = await this.subForEmail(login);
+    if (!sub) return undefined;
+    const user = await this.readUser(sub);
+    // An alias left behind by an interrupted email change must not resolve.
+    return user && user.email === normaliseEmail(login) ? user : undefined;
+  }
+
+  writeUser(user: UserRecord): Promise<void> {
+    return this.writeJson(this.userFile(user.sub), user);
+  }
+
+  linkEmail(email: string, sub: string): Promise<void> {
+    return this.writeJson(this.emailFile(email), { sub });
+  }
+
+  /** Removes an alias only if it still points at `sub`. */
+  async unlinkEmail(email: string, sub: string): Promise<void> {
+    if ((await this.subForEmail(email)) === sub) await removeFileDurably(this.emailFile(email));
+  }
+
+  async deleteUser(user: UserRecord): Promise<void> {
+    await this.unlinkEmail(user.email, user.sub);
+    await removeFileDurably(this.userFile(user.sub));
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const users: UserRecord[] = [];
+    for (const name of await this.list('users')) {
+      const user = await this.readUser(name.slice(0, -'.json'.length));
+      if (user) users.push(user);
+    }
+    return users.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async readSession(originJti: string): Promise<SessionRecord | undefined> {
+    if (!UUID_RE.test(originJti)) return undefined;
+    return parseSessionRecord(await this.readJson(this.sessionFile(originJti)));
+  }
+
+  writeSession(session: SessionRecord): Promise<void> {
+    return this.writeJson(this.sessionFile(session.originJti), session);
+  }
+
+  /** Deletes sessions whose refresh token has expired; returns how many. */
+  async pruneSessions(nowMs: number): Promise<number> {
+    let removed = 0;
+    for (const name of await this.list('sessions')) {
+      const session = await this.readSession(name.slice(0, -'.json'.length));
+      if (session && session.expiresAt > nowMs) continue;
+      if (await removeFileDurably(path.join(this.root, 'sessions', name))) removed += 1;
+    }
+    return removed;
+  }
+
+  private async list(dir: string): Promise<string[]> {
+    try {
+      const names = await readdir(path.join(this.root, dir));
+      return names.filter((name) => name.endsWith('.json') && !isAtomicTempFile(name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+}
+
+/** Sign-in is case-insensitive (Amplify's default `signInCaseSensitive: false`). */
+export function normaliseEmail(email: string): string {
+  return email.toLowerCase();
+}

@@ -1,0 +1,129 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { PoolContext } from './context.js';
+import { CognitoError, invalidParameter } from './errors.js';
+import type { AttributeInput } from './input.js';
+import { assertPasswordAllowed } from './password-policy.js';
+import { emptyFailures, type UserRecord } from './records.js';
+import { computeVerifier, computeX, newSalt, padHex, parseHex, verifierBytes } from './srp.js';
+import { normaliseEmail } from './store.js';
+
+/** Standard OIDC attributes a client may write (Cognito's defaults). */
+const WRITABLE_STANDARD = new Set([
+  'address',
+  'birthdate',
+  'email',
+  'family_name',
+  'gender',
+  'given_name',
+  'locale',
+  'middle_name',
+  'name',
+  'nickname',
+  'phone_number',
+  'picture',
+  'preferred_username',
+  'profile',
+  'updated_at',
+  'website',
+  'zoneinfo',
+]);
+const READ_ONLY = new Set(['sub', 'email_verified', 'phone_number_verified', 'identities']);
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
+
+export function isEmail(value: string): boolean {
+  return value.length <= 128 && EMAIL_RE.test(value);
+}
+
+/** Sign-in is by email, as in a pool with `usernameAttributes: ['email']`. */
+export function assertEmailUsername(username: string): string {
+  if (!isEmail(username)) throw invalidParameter('Username should be an email.');
+  return normaliseEmail(username);
+}
+
+/**
+ * Splits a client's attribute list into the email (handled specially: it is
+ * the sign-in alias) and the rest, refusing read-only or unknown names the
+ * way Cognito does.
+ */
+export function splitAttributes(list: AttributeInput[]): { email?: string; others: Record<string, string> } {
+  const others: Record<string, string> = {};
+  let email: string | undefined;
+  for (const { Name, Value } of list) {
+    if (READ_ONLY.has(Name)) {
+      throw new CognitoError('NotAuthorizedException', 'A client attempted to write unauthorized attribute');
+    }
+    if (!WRITABLE_STANDARD.has(Name) && !/^custom:[\w.-]{1,20}$/.test(Name)) {
+      throw invalidParameter(
+        `Attributes did not conform to the schema: ${Name}: Attribute does not exist in the schema.\n`,
+      );
+    }
+    if (Name === 'email') {
+      if (!isEmail(Value)) throw invalidParameter('Invalid email address format.');
+      email = normaliseEmail(Value);
+    } else {
+      others[Name] = Value;
+    }
+  }
+  return { email, others };
+}
+
+function srpMaterial(ctx: PoolContext, sub: string, password: string): UserRecord['srp'] {
+  const salt = newSalt();
+  const verifier = computeVerifier(computeX(ctx.poolName, sub, password, salt));
+  return { salt: padHex(salt), verifier: padHex(verifier) };
+}
+
+export interface NewUserInput {
+  email: string;
+  password: string;
+  confirmed: boolean;
+  groups?: string[];
+  attributes?: Record<string, string>;
+}
+
+/** A user record with SRP verifier material; checks the password policy first. */
+export function createUserRecord(ctx: PoolContext, input: NewUserInput): UserRecord {
+  assertPasswordAllowed(input.password, ctx.passwordPolicy);
+  const sub = randomUUID();
+  const now = ctx.now();
+  return {
+    version: 1,
+    sub,
+    email: normaliseEmail(input.email),
+    emailVerified: input.confirmed,
+    confirmed: input.confirmed,
+    attributes: { ...input.attributes },
+    groups: [...new Set(input.groups ?? [])],
+    srp: srpMaterial(ctx, sub, input.password),
+    codes: {},
+    failures: emptyFailures(),
+    sessionEpoch: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function setPassword(ctx: PoolContext, user: UserRecord, password: string): void {
+  assertPasswordAllowed(password, ctx.passwordPolicy);
+  user.srp = srpMaterial(ctx, user.sub, password);
+}
+
+/** Recomputes the verifier from a plain password (USER_PASSWORD_AUTH, ChangePassword). */
+export function passwordMatches(ctx: PoolContext, user: UserRecord, password: string): boolean {
+  const salt = parseHex(user.srp.salt);
+  const stored = parseHex(user.srp.verifier);
+  if (salt === undefined || stored === undefined) return false;
+  const candidate = computeVerifier(computeX(ctx.poolName, user.sub, password, salt));
+  return timingSafeEqual(verifierBytes(candidate), verifierBytes(stored));
+}
+
+/** Attributes as GetUser lists them; Cognito sends booleans as strings. */
+export function attributeList(user: UserRecord): AttributeInput[] {
+  return [
+    { Name: 'sub', Value: user.sub },
+    ...Object.entries(user.attributes).map(([Name, Value]) => ({ Name, Value })),
+    { Name: 'email_verified', Value: String(user.emailVerified) },
+    { Name: 'email', Value: user.email },
+  ];
+}

@@ -1,0 +1,144 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  collectConsoleErrors,
+  launchBrowser,
+  screenshot,
+  startDevServer,
+  unexpectedErrors,
+  type DevServer,
+} from './harness';
+
+const PASSWORD = 'Sup3r-secret!';
+let server: DevServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDevServer(), launchBrowser()]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const page = await context.newPage();
+  const errors = collectConsoleErrors(page);
+  await page.goto(server.url);
+  return { page, errors };
+}
+
+async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+const notesList = (page: Page) => page.getByRole('list', { name: 'Notes' });
+
+async function addNote(page: Page, text: string): Promise<void> {
+  await page.getByLabel('New note').fill(text);
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await expect.poll(() => notesList(page).innerText()).toContain(text);
+}
+
+describe('the app in a real browser, fully local', () => {
+  it('signs up, confirms with the code, manages notes, survives a reload and signs out', async () => {
+    const email = `ada-${Date.now()}@example.com`;
+    const { page, errors } = await newPage();
+    await screenshot(page, '01-sign-in');
+
+    await page.getByRole('tab', { name: 'Create Account' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Confirm Password').fill(PASSWORD);
+    await screenshot(page, '02-create-account');
+    await page.getByRole('button', { name: 'Create Account' }).click();
+
+    await page.getByLabel('Confirmation Code').waitFor();
+    await screenshot(page, '03-confirm');
+    await page.getByLabel('Confirmation Code').fill(await server.code(email));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+
+    // Confirming signs in (Amplify's auto sign-in) and lands on the notes page.
+    await page.getByRole('heading', { name: 'My notes' }).waitFor();
+    await expect.poll(() => page.getByText('No notes yet').count()).toBe(1);
+    await screenshot(page, '04-empty-notes');
+
+    await addNote(page, 'Buy oat milk');
+    await addNote(page, 'Call the plumber');
+    const texts = await notesList(page).locator('.note-text').allInnerTexts();
+    expect(texts).toEqual(['Call the plumber', 'Buy oat milk']);
+    await screenshot(page, '05-notes');
+
+    await page.getByRole('button', { name: 'Edit note: Buy oat milk' }).click();
+    await page.getByLabel('Edit note', { exact: true }).fill('Buy oat milk and bread');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => notesList(page).innerText()).toContain('Buy oat milk and bread');
+
+    await page.getByRole('button', { name: 'Delete note: Call the plumber' }).click();
+    await expect.poll(() => notesList(page).innerText()).not.toContain('Call the plumber');
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'My notes' }).waitFor();
+    await expect.poll(() => notesList(page).locator('.note-text').allInnerTexts()).toEqual(['Buy oat milk and bread']);
+
+    // A non-admin neither sees the admin link nor gets data from the admin page.
+    expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await page.goto(`${server.url}/#/admin`);
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('You do not have access');
+    await screenshot(page, '06-admin-forbidden');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    // The 403 above is expected; anything else in the console is a bug.
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it('keeps two users’ notes apart and shows admins the admin page', async () => {
+    await server.user('add', 'owner@example.com', '--password', PASSWORD);
+    await server.user('add', 'boss@example.com', '--password', PASSWORD, '--group', 'admins');
+
+    const owner = await newPage();
+    await signIn(owner.page, 'owner@example.com');
+    await owner.page.getByRole('heading', { name: 'My notes' }).waitFor();
+    await addNote(owner.page, 'Owner’s secret plan');
+
+    const boss = await newPage();
+    await signIn(boss.page, 'boss@example.com');
+    await boss.page.getByRole('heading', { name: 'My notes' }).waitFor();
+    await expect.poll(() => boss.page.getByText('No notes yet').count()).toBe(1);
+    expect(await boss.page.getByText('Owner’s secret plan').count()).toBe(0);
+
+    await boss.page.getByRole('link', { name: 'Admin' }).click();
+    await boss.page.getByRole('heading', { name: 'Admin' }).waitFor();
+    await expect.poll(() => boss.page.locator('.stats').innerText()).toMatch(/Notes in sample\s+\d+/);
+    await screenshot(boss.page, '07-admin');
+    expect(unexpectedErrors(owner.errors)).toEqual([]);
+    expect(unexpectedErrors(boss.errors)).toEqual([]);
+  });
+
+  it('shows the Authenticator’s errors for a wrong password and a wrong code', async () => {
+    await server.user('add', 'careful@example.com', '--password', PASSWORD);
+    const { page } = await newPage();
+    await signIn(page, 'careful@example.com', 'Wrong-passw0rd!');
+    await expect.poll(() => page.getByText('Incorrect username or password.').count()).toBe(1);
+    await screenshot(page, '08-wrong-password');
+
+    const email = `typo-${Date.now()}@example.com`;
+    await page.getByRole('tab', { name: 'Create Account' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Confirm Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create Account' }).click();
+    await page.getByLabel('Confirmation Code').waitFor();
+    const code = await server.code(email);
+    const wrong = code === '000000' ? '111111' : '000000';
+    await page.getByLabel('Confirmation Code').fill(wrong);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.getByText(/Invalid verification code/).count()).toBe(1);
+    await screenshot(page, '09-wrong-code');
+  });
+});
