@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{packages,aws-blocks,amplify,tests}/**/*.test.ts'],
+    include: ['{packages,aws-blocks,amplify,tests,scripts}/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -29,7 +29,9 @@ export function resolveMode(root: string, command: 'serve' | 'build'): BlocksMod
   return existsSync(outputsPath(root)) ? 'cloud' : 'local';
 }
 
-export const outputsPath = (root: string): string => path.join(root, 'amplify_outputs.json');
+/** amplify_outputs.json at the root, or BLOCKS_OUTPUTS_FILE (CI, monorepos, tests). */
+export const outputsPath = (root: string): string =>
+  path.resolve(root, process.env.BLOCKS_OUTPUTS_FILE ?? 'amplify_outputs.json');
 
 export const MISSING_OUTPUTS_MESSAGE = [
   'amplify_outputs.json is missing, so there is no backend to build the frontend against.',
@@ -48,7 +50,7 @@ export function amplifyOutputsPlugin(options: OutputsPluginOptions): Plugin {
       root = config.root;
       mode = resolveMode(root, config.command);
       if (config.command === 'build' && !existsSync(outputsPath(root))) {
-        throw new Error(MISSING_OUTPUTS_MESSAGE);
+        throw new Error(`${MISSING_OUTPUTS_MESSAGE}\n(looked for ${outputsPath(root)})`);
       }
       if (config.command === 'serve') {
         config.logger.info(
