@@ -1,8 +1,8 @@
-import type { Scope, ScopedResource } from '../core/scope.js';
+import { DeclaredKVStore } from './declared-store.js';
 import { sharedDocumentClient } from './dynamodb-client.js';
 import { KV_TABLES_ENV, kvTableKey } from './dynamodb-schema.js';
 import { DynamoKVStore } from './dynamodb-store.js';
-import type { DeleteOptions, KVItem, KVStoreApi, ListOptions, ListResult, PutOptions } from './types.js';
+import type { KVStoreApi } from './types.js';
 
 /**
  * The table of store `<scopeName>/<id>`, from the JSON map in
@@ -36,42 +36,11 @@ export function tableNameFor(scopeName: string, id: string, env: NodeJS.ProcessE
  * KVStore under the `aws-runtime` condition (inside the Lambda): the same
  * declaration as locally, backed by the store's DynamoDB table.
  */
-export class KVStore<T = unknown> implements KVStoreApi<T>, ScopedResource {
-  readonly kind = 'KVStore';
-  readonly scope: Scope;
-  readonly id: string;
-  #dynamo?: DynamoKVStore<T>;
-
-  constructor(scope: Scope, id: string) {
-    this.scope = scope;
-    this.id = id;
-    scope.register(this);
-  }
-
-  // Resolved on first use, not at module load: a missing table then fails
-  // the call that needs it (a logged 500) instead of every cold start. The
-  // methods are async so that failure is a rejection, never a synchronous throw.
-  #store(): DynamoKVStore<T> {
-    this.#dynamo ??= new DynamoKVStore<T>({
+export class KVStore<T = unknown> extends DeclaredKVStore<T> {
+  protected open(): KVStoreApi<T> {
+    return new DynamoKVStore<T>({
       tableName: tableNameFor(this.scope.name, this.id),
       client: sharedDocumentClient(),
     });
-    return this.#dynamo;
-  }
-
-  async get(key: string): Promise<KVItem<T> | undefined> {
-    return this.#store().get(key);
-  }
-
-  async put(key: string, value: T, options?: PutOptions): Promise<KVItem<T>> {
-    return this.#store().put(key, value, options);
-  }
-
-  async delete(key: string, options?: DeleteOptions): Promise<boolean> {
-    return this.#store().delete(key, options);
-  }
-
-  async list(options?: ListOptions): Promise<ListResult<T>> {
-    return this.#store().list(options);
   }
 }
