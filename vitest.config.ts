@@ -7,6 +7,9 @@ export default defineConfig({
     include: ['{packages,aws-blocks,amplify,tests,scripts}/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
+    // expect.poll waits for the UI or a server to catch up; a loaded 2-core
+    // CI machine needs more than the 1 s default.
+    expect: { poll: { timeout: 10_000, interval: 100 } },
     hookTimeout: 120_000,
     // Two cores: keep file-level parallelism modest so timing-sensitive
     // servers and the browser are not starved.

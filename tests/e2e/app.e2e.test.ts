@@ -81,6 +81,12 @@ describe('the app in a real browser, fully local', () => {
     await page.getByRole('button', { name: 'Delete note: Call the plumber' }).click();
     await expect.poll(() => notesList(page).innerText()).not.toContain('Call the plumber');
 
+    // Phone width: everything still fits without sideways scrolling.
+    await page.setViewportSize({ width: 375, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, '05b-notes-phone');
+    await page.setViewportSize({ width: 1100, height: 800 });
+
     await page.reload();
     await page.getByRole('heading', { name: 'My notes' }).waitFor();
     await expect.poll(() => notesList(page).locator('.note-text').allInnerTexts()).toEqual(['Buy oat milk and bread']);
