@@ -15,7 +15,9 @@ import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { AUTH_BASIC_SECRETS_ENV, authBasicKey } from '../auth-basic/secret-config.js';
 import { KV_TABLE } from '../kv/dynamodb-schema.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { allowedOrigins, type BlocksMode, type HostingBranch } from './cors.js';
@@ -46,6 +48,8 @@ export interface BlocksBackend {
   readonly api: HttpApi;
   /** One table per KVStore, keyed `<scope>/<id>`. */
   readonly tables: ReadonlyMap<string, Table>;
+  /** One generated session key secret per AuthBasic, keyed `<scope>/<id>`. */
+  readonly authSecrets: ReadonlyMap<string, Secret>;
   readonly app: DiscoveredApp;
 }
 
@@ -80,6 +84,7 @@ export async function createBlocksBackend(scope: Construct, options: BlocksBacke
     handler: construct.handler,
     api: construct.api,
     tables: construct.tables,
+    authSecrets: construct.authSecrets,
     app,
   };
 }
@@ -95,6 +100,7 @@ class BlocksBackendConstruct extends Construct {
   readonly handler: NodejsFunction;
   readonly api: HttpApi;
   readonly tables = new Map<string, Table>();
+  readonly authSecrets = new Map<string, Secret>();
 
   constructor(scope: Construct, id: string, props: ConstructProps) {
     super(scope, id);
@@ -120,10 +126,26 @@ class BlocksBackendConstruct extends Construct {
       }
     }
 
+    // Each AuthBasic signs its session cookies with a key generated here, at
+    // deploy time: it is never in the bundle, the template or the repository.
+    for (const auth of props.app.authBasics) {
+      const key = authBasicKey(auth.scopeName, auth.id);
+      const secret = new Secret(this, `AuthBasicKey-${auth.scopeName}-${auth.id}`, {
+        description: `Session signing key of AuthBasic ${key} (read by the Blocks API handler only).`,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'Rotating an AuthBasic session key signs every user out; replace the value by hand when a key must change.',
+      });
+      this.authSecrets.set(key, secret);
+    }
+
     const logGroup = new LogGroup(this, 'HandlerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy });
     const role = new Role(this, 'HandlerRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Blocks API handler: writes its own logs and reads/writes its own tables only.',
+      description: 'Blocks API handler: writes its own logs, reads/writes its own tables and reads its own secrets only.',
       inlinePolicies: {
         logs: new PolicyDocument({
           statements: [
@@ -145,12 +167,22 @@ class BlocksBackendConstruct extends Construct {
         }),
       );
     }
+    if (this.authSecrets.size > 0) {
+      role.addToPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [...this.authSecrets.values()].map((secret) => secret.secretArn),
+        }),
+      );
+    }
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5',
       reason: "Log streams are created at run time; the grant covers only streams of this function's own log group.",
     });
 
     const tableNames = Object.fromEntries([...this.tables].map(([key, table]) => [key, table.tableName]));
+    const secretArns = Object.fromEntries([...this.authSecrets].map(([key, secret]) => [key, secret.secretArn]));
     this.handler = new NodejsFunction(this, 'Handler', {
       entry: writeLambdaEntry(props.projectRoot, props.appEntry),
       handler: 'handler',
@@ -169,6 +201,7 @@ class BlocksBackendConstruct extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         BLOCKS_KV_TABLES: Stack.of(this).toJsonString(tableNames),
+        ...(this.authSecrets.size > 0 && { [AUTH_BASIC_SECRETS_ENV]: Stack.of(this).toJsonString(secretArns) }),
         ...(props.cognito && {
           COGNITO_USER_POOL_ID: props.cognito.userPoolId,
           COGNITO_CLIENT_ID: props.cognito.clientId,
@@ -178,6 +211,8 @@ class BlocksBackendConstruct extends Construct {
         format: OutputFormat.ESM,
         target: 'node24',
         minify: true,
+        // Minifying renames classes, and error names (`error.data.name`) are part of the API.
+        keepNames: true,
         sourceMap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],

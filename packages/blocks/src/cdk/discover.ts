@@ -6,11 +6,19 @@ export interface DiscoveredStore {
   readonly id: string;
 }
 
+/** An AuthBasic, which needs a session key secret. */
+export interface DiscoveredAuthBasic {
+  readonly scopeName: string;
+  readonly id: string;
+}
+
 export interface DiscoveredApp {
   /** Export names of the ApiNamespaces: the API's callable namespaces. */
   readonly namespaces: string[];
-  /** Every KVStore declared in a scope the app uses, in declaration order. */
+  /** Every KVStore declared in a scope the app uses, in declaration order (AuthBasic's own included). */
   readonly stores: DiscoveredStore[];
+  /** Every AuthBasic declared in those scopes. */
+  readonly authBasics: DiscoveredAuthBasic[];
 }
 
 function isScope(value: unknown): value is Scope {
@@ -34,12 +42,14 @@ export function discoverApp(appModule: Readonly<Record<string, unknown>>): Disco
     }
   }
   const stores: DiscoveredStore[] = [];
+  const authBasics: DiscoveredAuthBasic[] = [];
   for (const scope of scopes) {
     for (const resource of scope.resources.values() as Iterable<ScopedResource>) {
       if (resource.kind === 'KVStore') stores.push({ scopeName: scope.name, id: resource.id });
+      if (resource.kind === 'AuthBasic') authBasics.push({ scopeName: scope.name, id: resource.id });
     }
   }
-  return { namespaces, stores };
+  return { namespaces, stores, authBasics };
 }
 
 /** The key createBlocksBackend and the runtime agree on for BLOCKS_KV_TABLES. */

@@ -21,4 +21,10 @@ export interface RequestContext {
   /** Extra response headers; use `cookies` for `Set-Cookie`. */
   readonly responseHeaders: Headers;
   readonly cookies: CookieJar;
+  /**
+   * The caller's address as the transport saw it: the TCP peer locally, API
+   * Gateway's `sourceIp` when deployed. Never read from `X-Forwarded-For`,
+   * whose first hop the client controls. Undefined when the transport has none.
+   */
+  readonly clientIp?: string;
 }

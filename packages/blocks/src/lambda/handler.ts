@@ -93,6 +93,9 @@ export function createLambdaHandler(
       body,
       bodyTooLarge: tooLarge,
       requestId: context.awsRequestId,
+      // API Gateway's view of the connection. The first X-Forwarded-For hop
+      // is whatever the client sent, so it is never used for throttling.
+      clientIp: event.requestContext.http.sourceIp,
     };
     return toResult(await dispatcher.handle(request));
   };

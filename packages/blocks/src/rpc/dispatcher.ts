@@ -27,6 +27,8 @@ export interface RpcHttpRequest {
   readonly bodyTooLarge?: boolean;
   /** The platform's id (e.g. Lambda's) when there is one. */
   readonly requestId?: string;
+  /** The caller's address as the transport saw it (see `RequestContext.clientIp`). */
+  readonly clientIp?: string;
 }
 
 export interface RpcHttpResponse {
@@ -93,7 +95,7 @@ export function createDispatcher(
       const call = readCall(request, maxBodyBytes);
       id = call.id;
       methodName = call.method;
-      const { fn, methods, contextOutput } = resolveMethod(namespaces, call, requestId, request.headers);
+      const { fn, methods, contextOutput } = resolveMethod(namespaces, call, requestId, request);
       output = contextOutput;
       const result = await fn.apply(methods, argumentsOf(call.params));
       return respond(200, { jsonrpc: '2.0', id: call.id, result: result ?? null }, requestId, output);
@@ -184,14 +186,14 @@ function resolveMethod(
   namespaces: ReadonlyMap<string, ApiNamespace>,
   call: RpcRequest,
   requestId: string,
-  headers: Headers,
+  request: RpcHttpRequest,
 ): { fn: ApiMethod; methods: object; contextOutput: ContextOutput } {
   const dot = call.method.indexOf('.');
   const exportName = call.method.slice(0, dot);
   const name = call.method.slice(dot + 1);
   const namespace = dot > 0 ? namespaces.get(exportName) : undefined;
   if (!namespace || FORBIDDEN_METHOD_NAMES.has(name)) throw new MethodNotFoundError(call.method);
-  const { context, output } = createRequestContext(requestId, call.method, headers);
+  const { context, output } = createRequestContext(requestId, call.method, request.headers, request.clientIp);
   const methods: object = namespace.methodsFor(context);
   const fn: unknown =
     methods !== null && typeof methods === 'object' && Object.hasOwn(methods, name)

@@ -71,6 +71,8 @@ export async function serveRpc(req: IncomingMessage, res: ServerResponse, dispat
     headers: toHeaders(req.headers),
     body,
     bodyTooLarge: tooLarge,
+    // The TCP peer: the dev server is not behind a proxy whose headers we could trust.
+    clientIp: req.socket.remoteAddress,
   });
   writeResponse(res, response, tooLarge);
 }

@@ -14,6 +14,7 @@ export function createRequestContext(
   requestId: string,
   method: string,
   headers: Headers,
+  clientIp?: string,
 ): { context: RequestContext; output: ContextOutput } {
   let incoming: Record<string, string | undefined> | undefined;
   const setCookies: string[] = [];
@@ -33,7 +34,7 @@ export function createRequestContext(
   };
   const responseHeaders = new Headers();
   return {
-    context: { requestId, method, headers, responseHeaders, cookies },
+    context: { requestId, method, headers, responseHeaders, cookies, ...(clientIp && { clientIp }) },
     output: { responseHeaders, setCookies },
   };
 }
