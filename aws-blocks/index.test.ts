@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -10,6 +10,7 @@ import {
   type Dispatcher,
   type JwksFixture,
 } from 'blocks-kit/testing';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Note } from './index.js';
 
@@ -144,6 +145,125 @@ describe('notes', () => {
       const bobPage = await callRpc<Page>(dispatcher, 'notes.list', { limit: 100, cursor: herPage.result!.cursor }, bob());
       expect(bobPage.result?.items ?? []).toHaveLength(0);
     });
+  });
+});
+
+describe('isolation, property-based: whatever another user sends, Alice’s notes do not change', () => {
+  const owner = 'iso-alice';
+  // Other users, some with subs that look like or begin like hers.
+  const attackers = ['iso-bob', 'iso', 'iso-alic', 'ISO-ALICE', 'iso-alice\u200b', 'iso\u2010alice', 'iso-alice ', 'iso-alice/x'];
+  let notes: Note[];
+  let herCursor: string;
+
+  /** Alice's record files, exactly as stored: path → bytes. */
+  async function herFiles(): Promise<Map<string, string>> {
+    const root = path.join(dataDir, 'kv', 'notes-app', 'notes');
+    const files = new Map<string, string>();
+    for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const text = await readFile(file, 'utf8');
+      if ((JSON.parse(text) as { key: string }).key.startsWith(`${owner}/`)) files.set(file, text);
+    }
+    return files;
+  }
+
+  beforeAll(async () => {
+    notes = [];
+    for (const text of ['first secret', 'second secret', 'third secret']) {
+      notes.unshift((await callRpc<Note>(dispatcher, 'notes.create', { text }, tokenFor(owner))).result!);
+    }
+    herCursor = (await callRpc<Page>(dispatcher, 'notes.list', { limit: 1 }, tokenFor(owner))).result!.cursor!;
+  });
+
+  const cursorOf = (key: string): string => Buffer.from(`k1:${key}`, 'utf8').toString('base64url');
+  const lookAlike = (id: string): fc.Arbitrary<string> =>
+    fc.constantFrom(
+      id.replace(/[0-9]/, (d) => String.fromCharCode(0xff10 + Number(d))), // full-width digit
+      id.replace(/[a-f]/, (c) => ({ a: '\u0430', b: '\u0184', c: '\u0441', d: '\u0501', e: '\u0435', f: '\u0192' })[c] ?? c),
+      `${id.slice(0, 5)}\u200d${id.slice(5)}`,
+      id.toUpperCase(),
+      `${id}\n`,
+      `${id}\u0000`,
+    );
+
+  function hostileIdArb(): fc.Arbitrary<string> {
+    return fc.constantFrom(...notes.map((note) => note.id)).chain((id) =>
+      fc.oneof(
+        fc.constant(id),
+        fc.constantFrom(`${owner}/${id}`, `../${owner}/${id}`, `${id}/..`, `${id}#x`, `${owner}#${id}`, `%2e%2e%2f${owner}%2f${id}`, `./${id}`, `${id}/`, `/${id}`),
+        lookAlike(id),
+        fc.stringMatching(/^[0-9a-z]{10}-[0-9a-f]{16}$/),
+        fc.string({ maxLength: 40 }),
+      ),
+    );
+  }
+
+  function hostileCursorArb(): fc.Arbitrary<string> {
+    return fc.oneof(
+      fc.constant(herCursor),
+      fc.constantFrom(...notes.map((note) => cursorOf(`${owner}/${note.id}`))),
+      fc.constantFrom(cursorOf(`${owner}/`), cursorOf(owner), cursorOf(''), `${herCursor}=`, `${herCursor}.`, herCursor.slice(0, -1)),
+      fc.constantFrom(...attackers).map((sub) => cursorOf(`${sub}/../${owner}/${notes[0]!.id}`)),
+      fc.string({ maxLength: 60 }),
+    );
+  }
+
+  type Attack =
+    | { readonly op: 'update'; readonly params: Record<string, unknown> }
+    | { readonly op: 'delete'; readonly params: Record<string, unknown> }
+    | { readonly op: 'list'; readonly params: Record<string, unknown> }
+    | { readonly op: 'create'; readonly params: Record<string, unknown> }
+    | { readonly op: 'me' }
+    | { readonly op: 'admin' };
+
+  function attackArb(): fc.Arbitrary<Attack> {
+    // Fields the app must ignore: identity comes from the token, never from params.
+    const smuggled = fc.record({ sub: fc.constant(owner), owner: fc.constant(owner), key: fc.constant(`${owner}/${notes[0]!.id}`), prefix: fc.constant(`${owner}/`) }, { requiredKeys: [] });
+    return fc.oneof(
+      fc.record({ id: hostileIdArb(), text: fc.string({ minLength: 1, maxLength: 20 }), version: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), extra: smuggled })
+        .map(({ id, text, version, extra }): Attack => ({ op: 'update', params: { ...extra, id, text, ...(version !== undefined && { version }) } })),
+      fc.record({ id: hostileIdArb(), extra: smuggled }).map(({ id, extra }): Attack => ({ op: 'delete', params: { ...extra, id } })),
+      fc.record({ cursor: fc.option(hostileCursorArb(), { nil: undefined }), limit: fc.integer({ min: 1, max: 100 }), extra: smuggled })
+        .map(({ cursor, limit, extra }): Attack => ({ op: 'list', params: { ...extra, limit, ...(cursor !== undefined && { cursor }) } })),
+      fc.record({ text: fc.string({ minLength: 1, maxLength: 20 }), extra: smuggled }).map(({ text, extra }): Attack => ({ op: 'create', params: { ...extra, text } })),
+      fc.constantFrom<Attack>({ op: 'me' }, { op: 'admin' }),
+    );
+  }
+
+  it('no id, key trick, look-alike, foreign cursor or smuggled owner field reads or changes her notes', async () => {
+    const filesBefore = await herFiles();
+    expect(filesBefore.size).toBe(notes.length);
+    const herIds = new Set(notes.map((note) => note.id));
+    const herTexts = new Set(notes.map((note) => note.text));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...attackers), fc.array(attackArb(), { minLength: 1, maxLength: 3 }), async (attacker, attacks) => {
+        const token = tokenFor(attacker);
+        for (const attack of attacks) {
+          if (attack.op === 'me') {
+            const me = await callRpc<{ sub: string }>(dispatcher, 'account.me', [], token);
+            expect(me.result?.sub).toBe(attacker);
+          } else if (attack.op === 'admin') {
+            expect((await callRpc(dispatcher, 'admin.overview', [], token)).status).toBe(403);
+          } else {
+            const outcome = await callRpc<unknown>(dispatcher, `notes.${attack.op}`, attack.params, token);
+            // 200 for the attacker's own data, 400 for a malformed id or cursor, 404 for an id they do not own;
+            // a sub with '/' would reach into another prefix, so it gets no notes at all.
+            const allowed = attacker.includes('/') ? [400, 401] : [200, 400, 404];
+            expect(allowed, JSON.stringify(outcome)).toContain(outcome.status);
+            if (attack.op === 'update' || attack.op === 'delete') expect(outcome.status).not.toBe(200);
+            if (attack.op === 'list' && outcome.status === 200) {
+              for (const item of (outcome.result as Page).items) {
+                expect(herIds.has(item.id) || herTexts.has(item.text), `${attacker} listed ${JSON.stringify(item)}`).toBe(false);
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: 80 },
+    );
+    expect(await herFiles()).toEqual(filesBefore);
+    expect((await callRpc<Page>(dispatcher, 'notes.list', { limit: 100 }, tokenFor(owner))).result!.items).toEqual(notes);
   });
 });
 

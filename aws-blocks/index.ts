@@ -11,7 +11,9 @@ import {
   KVStore,
   NotFoundError,
   Scope,
+  UnauthorizedError,
   withInput,
+  type RequestContext,
 } from 'blocks-kit';
 import { z } from 'zod';
 
@@ -51,6 +53,17 @@ function newNoteId(): string {
 // text is never spliced into one.
 const noteKey = (sub: string, id: string): string => `${sub}/${id}`;
 
+/**
+ * The caller's `sub`, the first segment of their keys. Cognito subs are
+ * UUIDs; one holding a '/' would reach into another user's prefix
+ * (`alice/x/...` lies under `alice/`), so such a token is refused.
+ */
+async function ownerOf(context: RequestContext): Promise<string> {
+  const { sub } = await auth.requireAuth(context);
+  if (sub.includes('/')) throw new UnauthorizedError();
+  return sub;
+}
+
 const text = z.string().trim().min(1, 'Write something first').max(10_000, 'Keep notes under 10,000 characters');
 const noteId = z.string().regex(NOTE_ID, 'Not a note id');
 
@@ -60,7 +73,7 @@ function toNote(item: { value: StoredNote; version: number }): Note {
 
 export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
   create: withInput(z.object({ text }), async (input): Promise<Note> => {
-    const { sub } = await auth.requireAuth(context);
+    const sub = await ownerOf(context);
     const now = new Date().toISOString();
     const note: StoredNote = { id: newNoteId(), text: input.text, createdAt: now, updatedAt: now };
     const item = await noteStore.put(noteKey(sub, note.id), note, { ifNotExists: true });
@@ -72,7 +85,7 @@ export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
       limit: 20,
     }),
     async (input): Promise<{ items: Note[]; cursor?: string }> => {
-      const { sub } = await auth.requireAuth(context);
+      const sub = await ownerOf(context);
       const page = await noteStore.list({ prefix: `${sub}/`, limit: input.limit, ...(input.cursor && { cursor: input.cursor }) });
       return { items: page.items.map(toNote), ...(page.cursor && { cursor: page.cursor }) };
     },
@@ -81,7 +94,7 @@ export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
   update: withInput(
     z.object({ id: noteId, text, version: z.number().int().positive().optional() }),
     async (input): Promise<Note> => {
-      const { sub } = await auth.requireAuth(context);
+      const sub = await ownerOf(context);
       const key = noteKey(sub, input.id);
       const current = await noteStore.get(key);
       if (!current) throw new NotFoundError('Note not found');
@@ -94,7 +107,7 @@ export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
   ),
 
   delete: withInput(z.object({ id: noteId }), async (input): Promise<{ deleted: true }> => {
-    const { sub } = await auth.requireAuth(context);
+    const sub = await ownerOf(context);
     if (!(await noteStore.delete(noteKey(sub, input.id)))) throw new NotFoundError('Note not found');
     return { deleted: true };
   }),
