@@ -15,7 +15,8 @@ import { isAtomicTempFile } from '../../packages/blocks/src/local/atomic-file.js
 import { createLocalUserPool, type LocalUserPool } from '../../packages/blocks/src/local/user-pool/index.js';
 import { parseSessionRecord, parseUserRecord } from '../../packages/blocks/src/local/user-pool/records.js';
 import type { PoolStormLine } from './fixtures/user-pool-storm.js';
-import { runStormRound } from './helpers.js';
+import { runStormRound } from 'blocks-kit/testing';
+import { projectRoot } from './helpers.js';
 
 const STORM_SCRIPT = fileURLToPath(new URL('./fixtures/user-pool-storm.ts', import.meta.url));
 const ROUNDS = 4;
@@ -157,7 +158,7 @@ describe('local user pool durability under kill -9', () => {
     const lines: PoolStormLine[] = [];
     const working = new Map<string, string>();
     for (let round = 0; round < ROUNDS; round++) {
-      const { acks } = await runStormRound<PoolStormLine>(STORM_SCRIPT, [dataDir, String(round)], 15 + Math.floor(Math.random() * 40));
+      const { acks } = await runStormRound<PoolStormLine>(STORM_SCRIPT, [dataDir, String(round)], 15 + Math.floor(Math.random() * 40), { cwd: projectRoot });
       lines.push(...acks);
       await verify(dataDir, lines, working);
     }

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +11,7 @@ import { describeKVStoreContract } from './contract.js';
 import { KVStore } from './kv-store.js';
 import { closeLocalStore, LocalKVStore, localStoreStats, SortedKeyList, type LocalStoreStats } from './local-store.js';
 import type { StormAck } from './testing/write-storm.js';
+import { runStormRound } from '../testing/kill-storm.js';
 import { compareKeys } from './validate.js';
 
 const STORM_SCRIPT = fileURLToPath(new URL('./testing/write-storm.ts', import.meta.url));
@@ -261,39 +260,6 @@ describe('LocalKVStore instances sharing a directory (dev server hot reload)', (
 });
 
 describe('LocalKVStore durability under kill -9', () => {
-  interface Round {
-    readonly acks: StormAck[];
-    readonly stderr: string;
-  }
-
-  /** Runs the write storm in a child and SIGKILLs it after a random number of acknowledgements. */
-  async function stormRound(dir: string, round: number): Promise<Round> {
-    const killAfter = 25 + Math.floor(Math.random() * 150);
-    const child = spawn(process.execPath, ['--import', 'tsx', STORM_SCRIPT, dir, String(round)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const acks: StormAck[] = [];
-    let pending = '';
-    let stderr = '';
-    let killTimer: NodeJS.Timeout | undefined;
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\n');
-      // Only complete lines count: a partial one was not fully acknowledged.
-      pending = lines.pop() ?? '';
-      for (const line of lines) acks.push(JSON.parse(line) as StormAck);
-      // A random delay decorrelates the kill from the ack the child just printed.
-      if (acks.length >= killAfter && killTimer === undefined) {
-        killTimer = setTimeout(() => child.kill('SIGKILL'), Math.random() * 30);
-      }
-    });
-    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
-    if (signal !== 'SIGKILL') throw new Error(`write storm exited with ${code ?? signal}: ${stderr}`);
-    return { acks, stderr };
-  }
-
   /** Every acknowledged write is on disk, every file parses, and a fresh index agrees with get. */
   async function verify(dir: string, acks: readonly StormAck[]): Promise<void> {
     const minVersion = new Map<string, number>();
@@ -337,7 +303,7 @@ describe('LocalKVStore durability under kill -9', () => {
     const dir = await freshDir();
     const allAcks: StormAck[] = [];
     for (let round = 0; round < 5; round++) {
-      const { acks } = await stormRound(dir, round);
+      const { acks } = await runStormRound<StormAck>(STORM_SCRIPT, [dir, String(round)], 25 + Math.floor(Math.random() * 150));
       expect(acks.length).toBeGreaterThanOrEqual(25);
       allAcks.push(...acks);
       closeLocalStore(dir);
