@@ -3,3 +3,4 @@ export * from './jwks-fixture.js';
 export * from './rpc.js';
 export { createDispatcher, type Dispatcher } from '../rpc/dispatcher.js';
 export * from './kill-storm.js';
+export * from './free-port.js';
