@@ -3,7 +3,7 @@
  * null-safe Dart 3, plain classes with fromJson/toJson (no build_runner).
  */
 import { generatedHeader } from '../generated-files.js';
-import type { ClientModel, FieldModel, MethodModel, StructModel, TypeRef } from './model.js';
+import { describeMethod, type ClientModel, type FieldModel, type MethodModel, type StructModel, type TypeRef } from './model.js';
 import { commentLines, stringLiteral } from './naming.js';
 
 // Reserved words only: built-in identifiers such as `get`, `set` or `required`
@@ -209,12 +209,7 @@ function methodDeclaration(method: MethodModel): string[] {
 }
 
 function methodDoc(method: MethodModel): string {
-  const lines = [method.description, `\`${method.rpcName}\`; auth: ${method.auth}.`];
-  const statuses = method.errors.flatMap((error) => (error.status !== undefined && error.code > -32600 ? [error.status] : []));
-  if (statuses.length > 0) {
-    lines.push(`Throws [BlocksApiException]; HTTP ${[...new Set(statuses)].sort((a, b) => a - b).join(', ')} besides the protocol's.`);
-  }
-  return lines.filter((line): line is string => line !== undefined).join('\n');
+  return describeMethod(method, (http) => `Throws [BlocksApiException]; HTTP ${http} besides the protocol's.`);
 }
 
 /**

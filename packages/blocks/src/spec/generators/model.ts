@@ -320,3 +320,15 @@ function stringAt(object: JsonObject, key: string): string | undefined {
   const value = object[key];
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * A method's doc comment: its description, wire name and auth, then the
+ * HTTP statuses it may fail with beyond the protocol's, in the sentence each
+ * language phrases them with (`errors` gets e.g. "401, 409").
+ */
+export function describeMethod(method: MethodModel, errors: (http: string) => string): string {
+  const lines = [method.description, `\`${method.rpcName}\`; auth: ${method.auth}.`];
+  const statuses = method.errors.flatMap((error) => (error.status !== undefined && error.code > -32600 ? [error.status] : []));
+  if (statuses.length > 0) lines.push(errors([...new Set(statuses)].sort((a, b) => a - b).join(', ')));
+  return lines.filter((line): line is string => line !== undefined).join('\n');
+}

@@ -3,7 +3,7 @@
  * dependencies. Targets Swift 5.7+ (iOS 15 / macOS 12 for `URLSession.data(for:)`).
  */
 import { generatedHeader } from '../generated-files.js';
-import type { ClientModel, FieldModel, MethodModel, StructModel, TypeRef } from './model.js';
+import { describeMethod, type ClientModel, type FieldModel, type MethodModel, type StructModel, type TypeRef } from './model.js';
 import { commentLines, stringLiteral } from './naming.js';
 
 const KEYWORDS = new Set(
@@ -336,12 +336,7 @@ function methodDeclaration(method: MethodModel): string[] {
 }
 
 function methodDoc(method: MethodModel): string {
-  const lines = [method.description, `\`${method.rpcName}\`; auth: ${method.auth}.`];
-  const statuses = method.errors.flatMap((error) => (error.status !== undefined && error.code > -32600 ? [error.status] : []));
-  if (statuses.length > 0) {
-    lines.push(`Throws BlocksApiError; HTTP ${[...new Set(statuses)].sort((a, b) => a - b).join(', ')} besides the protocol's.`);
-  }
-  return lines.filter((line): line is string => line !== undefined).join('\n');
+  return describeMethod(method, (http) => `Throws BlocksApiError; HTTP ${http} besides the protocol's.`);
 }
 
 /** Required and non-null: a plain type; anything that may be absent or null: an optional. */

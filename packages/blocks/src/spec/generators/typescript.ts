@@ -4,7 +4,7 @@
  * scripts, non-Vite bundlers). The Vite frontend keeps using blocks-kit/client.
  */
 import { generatedHeader } from '../generated-files.js';
-import type { ClientModel, FieldModel, MethodModel, StructModel, TypeRef } from './model.js';
+import { describeMethod, type ClientModel, type FieldModel, type MethodModel, type StructModel, type TypeRef } from './model.js';
 import { commentLines, stringLiteral } from './naming.js';
 
 export function generateTypeScript(model: ClientModel): string {
@@ -230,10 +230,7 @@ function typeOf(type: TypeRef): string {
 }
 
 function methodDoc(method: MethodModel): string {
-  const lines = [method.description, `\`${method.rpcName}\`; auth: ${method.auth}.`];
-  const statuses = method.errors.flatMap((error) => (error.status !== undefined && error.code > -32600 ? [error.status] : []));
-  if (statuses.length > 0) lines.push(`Errors (HTTP): ${[...new Set(statuses)].sort((a, b) => a - b).join(', ')}, plus the protocol's.`);
-  return lines.filter((line): line is string => line !== undefined).join('\n');
+  return describeMethod(method, (http) => `Errors (HTTP): ${http}, plus the protocol's.`);
 }
 
 function docBlock(text: string | undefined, indent: string): string[] {
