@@ -19,7 +19,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { closeLocalStore, LocalKVStore } from '../packages/blocks/src/kv/local-store.ts';
+import { closeLocalStore, LocalKVStore } from '../packages/blocks/src/blocks/kv-store/local-store.ts';
 import { latencySummary, log, osTempDir, quick, round, runIfMain, type Measure, type Metric } from './helpers.ts';
 
 const SECTION = 'kv-scaling';

@@ -16,7 +16,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bearer, callRpc, createDispatcher, idTokenClaims, startJwksFixture } from 'blocks-kit/testing';
-import { serveRpc } from '../packages/blocks/src/rpc/node-adapter.ts';
+import { serveRpc } from '../packages/blocks/src/transports/node.ts';
 
 const SEED_NOTES = 50;
 const CLIENT_ID = 'bench-client';

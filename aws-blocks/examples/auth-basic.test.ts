@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDispatcher } from 'blocks-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { serveRpc } from '../../packages/blocks/src/rpc/node-adapter.js';
+import { serveRpc } from '../../packages/blocks/src/transports/node.js';
 import * as example from './auth-basic';
 import { createAuthExampleClient, currentProfile, signInErrorMessage, signUp, type AuthExampleClient } from './auth-basic-client';
 

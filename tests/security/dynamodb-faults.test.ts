@@ -7,13 +7,13 @@
  * `Retry-After`, never 500, after exactly `maxAttempts` attempts.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resetSharedDocumentClient, sharedDocumentClient } from '../../packages/blocks/src/kv/dynamodb-client.js';
-import { KV_DYNAMODB_ENDPOINT_ENV, KV_TABLES_ENV } from '../../packages/blocks/src/kv/dynamodb-schema.js';
-import { DUMMY_CREDENTIALS, DUMMY_REGION, startDynalite, type Dynalite } from '../../packages/blocks/src/kv/testing/dynalite.js';
+import { resetSharedDocumentClient, sharedDocumentClient } from '../../packages/blocks/src/blocks/kv-store/dynamodb-client.js';
+import { KV_DYNAMODB_ENDPOINT_ENV, KV_TABLE_BINDING } from '../../packages/blocks/src/blocks/kv-store/dynamodb-schema.js';
+import { DUMMY_CREDENTIALS, DUMMY_REGION, startDynalite, type Dynalite } from '../../packages/blocks/src/blocks/kv-store/testing/dynalite.js';
 import { expectWellFormed, startSampleApp, type SampleApp, type WireResponse } from './helpers.js';
 
 // The app imports 'blocks-kit'; here it gets what the Lambda bundle gets.
-vi.mock('blocks-kit', async () => await import('../../packages/blocks/src/index.aws.js'));
+vi.mock('blocks-kit', async () => (await import('../../packages/blocks/src/testing/kit-variant.js')).kitUnder('aws-runtime'));
 
 let db: Dynalite;
 let app: SampleApp;
@@ -26,7 +26,7 @@ beforeAll(async () => {
   db = await startDynalite();
   app = await startSampleApp({
     env: {
-      [KV_TABLES_ENV]: JSON.stringify({ 'notes-app/notes': await db.createTable() }),
+      [KV_TABLE_BINDING.env]: JSON.stringify({ 'notes-app/notes': await db.createTable() }),
       [KV_DYNAMODB_ENDPOINT_ENV]: db.endpoint,
       AWS_REGION: DUMMY_REGION,
       AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { serveRpc } from '../../packages/blocks/src/rpc/node-adapter.js';
+import { serveRpc } from '../../packages/blocks/src/transports/node.js';
 import { expectWellFormed, leaksIn, startSampleApp, type SampleApp, type WireResponse } from './helpers.js';
 
 const LIMIT = 16 * 1024;

@@ -1,20 +1,31 @@
 /**
- * blocks-kit, local implementation (the default export condition): KV stores
- * are files under .blocks-data/, so the app runs with no AWS account.
- * The `cdk` condition selects index.cdk.ts (synthesis); `aws-runtime`
- * selects the Lambda implementation. Application code imports the same names.
+ * blocks-kit: the one entry of the Blocks API, under every condition.
+ * Each Block is a folder under `blocks/` with one variant per runtime; the
+ * `#blocks/<name>` imports below resolve, through the package's `imports`
+ * conditions, to `index.ts` (local files under .blocks-data/, the default),
+ * `index.cdk.ts` (CDK synthesis: the Block provisions its cloud resources)
+ * or `index.aws.ts` (inside the Lambda: AWS SDK clients). Application code
+ * imports the same names everywhere.
  */
-import { installAuthBasicRuntime } from './auth-basic/runtime.js';
-import { localSessionKey } from './auth-basic/session-key.js';
-import { KVStore } from './kv/kv-store.js';
+export { Scope, type ScopedResource } from './core/scope.js';
+export { ApiNamespace, type ApiFactory, type ApiMethod, type ApiMethods } from './core/api-namespace.js';
+export type { CookieJar, CookieOptions, RequestContext } from './core/context.js';
+export {
+  ApiError,
+  BadRequestError,
+  ConflictError,
+  DuplicateIdError,
+  ForbiddenError,
+  InvalidParamsError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from './core/errors.js';
+export { withInput, type InputMethod, type ParamIssue } from './core/input.js';
+export type { PasswordPolicy } from './core/password-policy.js';
+export { CognitoVerifier, type VerifiedUser } from './auth/cognito-verifier.js';
 
-export * from './common.js';
-export { KVStore };
-
-// AuthBasic keeps its data in local KVStores and its key in the data dir.
-installAuthBasicRuntime({
-  name: 'local',
-  allowInsecureLocalhost: true,
-  createStore: (scope, id) => new KVStore(scope, id),
-  sessionKey: localSessionKey,
-});
+// One line per Block.
+export * from '#blocks/kv-store';
+export * from '#blocks/auth-basic';

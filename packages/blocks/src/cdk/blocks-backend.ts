@@ -10,22 +10,20 @@ import {
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { AUTH_BASIC_SECRETS_ENV, authBasicKey } from '../auth-basic/secret-config.js';
-import { KV_TABLE } from '../kv/dynamodb-schema.js';
+import { bindingKey, type Binding } from '../core/binding.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { allowedOrigins, type BlocksMode, type HostingBranch } from './cors.js';
-import { discoverApp, storeKey, type DiscoveredApp } from './discover.js';
+import { discoverApp, type DiscoveredApp } from './discover.js';
 import { writeLambdaEntry } from './lambda-entry.js';
+import { isCloudBlock, type ProvisionContext } from './provision.js';
 
 export interface BlocksBackendOptions {
-  /** `sandbox`: tables go with the stack. `production`: tables retained, PITR, deletion protection. */
+  /** `sandbox`: data goes with the stack. `production`: data retained, PITR, deletion protection. */
   readonly mode: BlocksMode;
   /** The Amplify user pool the Blocks' CognitoVerifier checks tokens against. */
   readonly cognito?: { readonly userPoolId: string; readonly clientId: string };
@@ -46,29 +44,14 @@ export interface BlocksBackend {
   readonly apiUrl: string;
   readonly handler: NodejsFunction;
   readonly api: HttpApi;
-  /** One table per KVStore, keyed `<scope>/<id>`. */
-  readonly tables: ReadonlyMap<string, Table>;
-  /** One generated session key secret per AuthBasic, keyed `<scope>/<id>`. */
-  readonly authSecrets: ReadonlyMap<string, Secret>;
   readonly app: DiscoveredApp;
 }
 
-/** Data-plane actions the KVStore implementation uses, and nothing more. */
-const TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-];
-
 /**
  * Reads what aws-blocks/index.ts declares (under the `cdk` condition) and
- * creates its cloud backend in `scope`: one DynamoDB table per KVStore, one
- * Lambda running the same dispatcher as `npm run dev`, and an HTTP API in
- * front of it.
+ * creates its cloud backend in `scope`: one Lambda running the same
+ * dispatcher as `npm run dev`, an HTTP API in front of it, and whatever each
+ * declared Block provisions for itself (a table per KVStore, ...).
  */
 export async function createBlocksBackend(scope: Construct, options: BlocksBackendOptions): Promise<BlocksBackend> {
   const projectRoot = path.resolve(options.projectRoot ?? process.cwd());
@@ -79,14 +62,7 @@ export async function createBlocksBackend(scope: Construct, options: BlocksBacke
     throw new Error(`${path.relative(projectRoot, appEntry)} exports no ApiNamespace, so there is no Blocks API to deploy.`);
   }
   const construct = new BlocksBackendConstruct(scope, 'BlocksBackend', { ...options, projectRoot, appEntry, app });
-  return {
-    apiUrl: construct.apiUrl,
-    handler: construct.handler,
-    api: construct.api,
-    tables: construct.tables,
-    authSecrets: construct.authSecrets,
-    app,
-  };
+  return { apiUrl: construct.apiUrl, handler: construct.handler, api: construct.api, app };
 }
 
 interface ConstructProps extends BlocksBackendOptions {
@@ -99,53 +75,15 @@ class BlocksBackendConstruct extends Construct {
   readonly apiUrl: string;
   readonly handler: NodejsFunction;
   readonly api: HttpApi;
-  readonly tables = new Map<string, Table>();
-  readonly authSecrets = new Map<string, Secret>();
 
   constructor(scope: Construct, id: string, props: ConstructProps) {
     super(scope, id);
-    const production = props.mode === 'production';
-    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-
-    for (const store of props.app.stores) {
-      const table = new Table(this, `Store-${store.scopeName}-${store.id}`, {
-        partitionKey: { name: KV_TABLE.partitionKey, type: AttributeType.STRING },
-        sortKey: { name: KV_TABLE.sortKey, type: AttributeType.STRING },
-        timeToLiveAttribute: KV_TABLE.ttl,
-        billingMode: BillingMode.PAY_PER_REQUEST,
-        removalPolicy,
-        deletionProtection: production,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: production },
-      });
-      this.tables.set(storeKey(store), table);
-      if (!production) {
-        Validations.of(table).acknowledge({
-          id: 'AwsSolutions-DDB3',
-          reason: 'Sandbox tables hold throwaway data and are destroyed with the sandbox; the production preset enables point-in-time recovery.',
-        });
-      }
-    }
-
-    // Each AuthBasic signs its session cookies with a key generated here, at
-    // deploy time: it is never in the bundle, the template or the repository.
-    for (const auth of props.app.authBasics) {
-      const key = authBasicKey(auth.scopeName, auth.id);
-      const secret = new Secret(this, `AuthBasicKey-${auth.scopeName}-${auth.id}`, {
-        description: `Session signing key of AuthBasic ${key} (read by the Blocks API handler only).`,
-        generateSecretString: { passwordLength: 64, excludePunctuation: true },
-        removalPolicy,
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: 'Rotating an AuthBasic session key signs every user out; replace the value by hand when a key must change.',
-      });
-      this.authSecrets.set(key, secret);
-    }
+    const removalPolicy = props.mode === 'production' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const logGroup = new LogGroup(this, 'HandlerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy });
     const role = new Role(this, 'HandlerRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Blocks API handler: writes its own logs, reads/writes its own tables and reads its own secrets only.',
+      description: 'Blocks API handler: writes its own logs and uses only the resources its Blocks provisioned.',
       inlinePolicies: {
         logs: new PolicyDocument({
           statements: [
@@ -158,31 +96,11 @@ class BlocksBackendConstruct extends Construct {
         }),
       },
     });
-    if (this.tables.size > 0) {
-      role.addToPolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: TABLE_ACTIONS,
-          resources: [...this.tables.values()].map((table) => table.tableArn),
-        }),
-      );
-    }
-    if (this.authSecrets.size > 0) {
-      role.addToPolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [...this.authSecrets.values()].map((secret) => secret.secretArn),
-        }),
-      );
-    }
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5',
       reason: "Log streams are created at run time; the grant covers only streams of this function's own log group.",
     });
 
-    const tableNames = Object.fromEntries([...this.tables].map(([key, table]) => [key, table.tableName]));
-    const secretArns = Object.fromEntries([...this.authSecrets].map(([key, secret]) => [key, secret.secretArn]));
     this.handler = new NodejsFunction(this, 'Handler', {
       entry: writeLambdaEntry(props.projectRoot, props.appEntry),
       handler: 'handler',
@@ -200,8 +118,6 @@ class BlocksBackendConstruct extends Construct {
       logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        BLOCKS_KV_TABLES: Stack.of(this).toJsonString(tableNames),
-        ...(this.authSecrets.size > 0 && { [AUTH_BASIC_SECRETS_ENV]: Stack.of(this).toJsonString(secretArns) }),
         ...(props.cognito && {
           COGNITO_USER_POOL_ID: props.cognito.userPoolId,
           COGNITO_CLIENT_ID: props.cognito.clientId,
@@ -260,5 +176,53 @@ class BlocksBackendConstruct extends Construct {
       reason: 'Authorization is per method inside the handler (CognitoVerifier checks Amplify tokens; some methods are public by design).',
     });
     this.apiUrl = `${this.api.apiEndpoint}${API_PATH}`;
+
+    provisionBlocks(this, props, { removalPolicy, role, api: this.api, handler: this.handler });
   }
+}
+
+/**
+ * Hands every declared Block that has cloud resources a ProvisionContext,
+ * then applies what they asked for: one policy statement per set of actions
+ * (so the role's policy grows by resources, not by statements) and one JSON
+ * environment variable per binding.
+ */
+function provisionBlocks(
+  construct: Construct,
+  props: ConstructProps,
+  shared: { removalPolicy: RemovalPolicy; role: Role; api: HttpApi; handler: NodejsFunction },
+): void {
+  const grants = new Map<string, { actions: readonly string[]; resources: string[] }>();
+  const bindings = new Map<string, Record<string, string>>();
+  for (const block of props.app.resources) {
+    if (!isCloudBlock(block)) continue;
+    const context: ProvisionContext = {
+      construct,
+      mode: props.mode,
+      removalPolicy: shared.removalPolicy,
+      api: shared.api,
+      handler: shared.handler,
+      logicalId: (prefix) => `${prefix}-${block.scope.name}-${block.id}`,
+      grant(actions, resources) {
+        // Resource patterns (an S3 bucket's `arn/*`) are the Block's to justify to cdk-nag; actions are always exact.
+        if (actions.some((action) => action.includes('*'))) {
+          throw new Error(`${block.kind} "${bindingKey(block)}" asked for a wildcard action; name each action it uses.`);
+        }
+        const key = [...actions].sort().join(',');
+        const grant = grants.get(key) ?? { actions, resources: [] };
+        grant.resources.push(...resources);
+        grants.set(key, grant);
+      },
+      bind(binding: Binding, value) {
+        const map = bindings.get(binding.env) ?? {};
+        map[bindingKey(block)] = value;
+        bindings.set(binding.env, map);
+      },
+    };
+    block.provision(context);
+  }
+  for (const { actions, resources } of grants.values()) {
+    shared.role.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...actions], resources }));
+  }
+  for (const [env, map] of bindings) shared.handler.addEnvironment(env, Stack.of(construct).toJsonString(map));
 }

@@ -1,24 +1,15 @@
 import { isApiNamespace } from '../core/api-namespace.js';
 import type { Scope, ScopedResource } from '../core/scope.js';
 
-export interface DiscoveredStore {
-  readonly scopeName: string;
-  readonly id: string;
-}
-
-/** An AuthBasic, which needs a session key secret. */
-export interface DiscoveredAuthBasic {
-  readonly scopeName: string;
-  readonly id: string;
-}
-
 export interface DiscoveredApp {
   /** Export names of the ApiNamespaces: the API's callable namespaces. */
   readonly namespaces: string[];
-  /** Every KVStore declared in a scope the app uses, in declaration order (AuthBasic's own included). */
-  readonly stores: DiscoveredStore[];
-  /** Every AuthBasic declared in those scopes. */
-  readonly authBasics: DiscoveredAuthBasic[];
+  /**
+   * Everything declared in a scope the app uses, in declaration order: the
+   * Blocks the backend provisions (a Block's own Blocks, such as AuthBasic's
+   * stores, included) and the namespaces themselves.
+   */
+  readonly resources: ScopedResource[];
 }
 
 function isScope(value: unknown): value is Scope {
@@ -27,7 +18,7 @@ function isScope(value: unknown): value is Scope {
 
 /**
  * What the app module declares, as read at synthesis: its exported
- * namespaces, and the KVStores in the scopes those namespaces (or exported
+ * namespaces, and every resource in the scopes those namespaces (or exported
  * scopes) belong to.
  */
 export function discoverApp(appModule: Readonly<Record<string, unknown>>): DiscoveredApp {
@@ -41,16 +32,6 @@ export function discoverApp(appModule: Readonly<Record<string, unknown>>): Disco
       scopes.add(value);
     }
   }
-  const stores: DiscoveredStore[] = [];
-  const authBasics: DiscoveredAuthBasic[] = [];
-  for (const scope of scopes) {
-    for (const resource of scope.resources.values() as Iterable<ScopedResource>) {
-      if (resource.kind === 'KVStore') stores.push({ scopeName: scope.name, id: resource.id });
-      if (resource.kind === 'AuthBasic') authBasics.push({ scopeName: scope.name, id: resource.id });
-    }
-  }
-  return { namespaces, stores, authBasics };
+  const resources = [...scopes].flatMap((scope) => [...scope.resources.values()]);
+  return { namespaces, resources };
 }
-
-/** The key createBlocksBackend and the runtime agree on for BLOCKS_KV_TABLES. */
-export const storeKey = (store: DiscoveredStore): string => `${store.scopeName}/${store.id}`;

@@ -60,7 +60,7 @@ export function localAmplifyOutputs(apiPath: string): Record<string, unknown> {
         min_length: policy.minLength,
         require_lowercase: policy.requireLowercase,
         require_uppercase: policy.requireUppercase,
-        require_numbers: policy.requireNumbers,
+        require_numbers: policy.requireDigits,
         require_symbols: policy.requireSymbols,
       },
       standard_required_attributes: ['email'],

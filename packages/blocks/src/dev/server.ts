@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 import { API_PATH } from '../rpc/protocol.js';
+import { NOT_FOUND_BODY, responseHeaders } from '../rpc/responses.js';
+import { writeResponse } from '../transports/node.js';
 import { blocksDev, type BlocksDevApi, type BlocksDevOptions } from './vite-plugin.js';
 import type { LocalUserPool } from '../local/user-pool/index.js';
 
@@ -41,9 +44,7 @@ export async function startBlocksDevServer(options: BlocksDevServerOptions = {})
     plugins: [plugin],
   });
   vite.middlewares.use((_req, res) => {
-    res.statusCode = 404;
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify({ message: `Not found. The Blocks API is POST ${API_PATH}` }));
+    writeResponse(res, { status: 404, headers: responseHeaders(randomUUID()), cookies: [], body: NOT_FOUND_BODY });
   });
   const http: Server = createHttpServer(vite.middlewares);
   const host = options.host ?? '127.0.0.1';

@@ -4,7 +4,7 @@ import type { Plugin } from 'vite';
 import { API_PATH } from '../rpc/protocol.js';
 import { amplifyOutputsPlugin, resolveMode } from './amplify-outputs.js';
 import { createAppLoader } from './app-loader.js';
-import { blocksApiMiddleware } from './blocks-middleware.js';
+import { blocksApiMiddleware } from '../transports/node.js';
 import { LocalAuth, localAmplifyOutputs } from './local-auth.js';
 
 export interface BlocksDevOptions {

@@ -7,7 +7,7 @@ import { ApiError, ConflictError, DuplicateIdError, ForbiddenError, NotFoundErro
 import { withInput } from '../core/input.js';
 import { Scope } from '../core/scope.js';
 import { createDispatcher, type Dispatcher, type RpcHttpResponse } from './dispatcher.js';
-import { serveRpc } from './node-adapter.js';
+import { serveRpc } from '../transports/node.js';
 
 class Greeter {
   hello(): string {

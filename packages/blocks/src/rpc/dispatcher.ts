@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isApiNamespace, type ApiMethod, type ApiNamespace } from '../core/api-namespace.js';
-import {
-  isApiError,
-  type ApiError,
-  InvalidRequestError,
-  MethodNotFoundError,
-  PayloadTooLargeError,
-  RpcCode,
-} from '../core/errors.js';
+import { isApiError, type ApiError, InvalidRequestError, MethodNotFoundError, PayloadTooLargeError } from '../core/errors.js';
 import { createRequestContext, type ContextOutput } from './request-context.js';
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -16,6 +9,7 @@ import {
   type RpcRequest,
   type RpcResponse,
 } from './protocol.js';
+import { internalErrorResponse, responseHeaders } from './responses.js';
 import { parseJsonBody } from './safe-json.js';
 
 /** A transport-neutral HTTP request: the Node adapter and the Lambda adapter both build one. */
@@ -134,10 +128,8 @@ export function createDispatcher(
       }
       cookies.push(...output.responseHeaders.getSetCookie(), ...output.setCookies);
     }
-    headers.set('content-type', 'application/json; charset=utf-8');
-    headers.set('cache-control', 'no-store');
-    headers.set('x-content-type-options', 'nosniff');
-    headers.set('x-request-id', requestId);
+    // Set last: a method's own headers never replace these.
+    for (const [name, value] of responseHeaders(requestId)) headers.set(name, value);
     if (status === 405) headers.set('allow', 'POST');
     return { status, headers, cookies, body };
   }
@@ -216,16 +208,4 @@ function errorResponse(id: RpcId | null, error: ApiError, requestId: string): Rp
     ...(error.data !== undefined && { details: error.data }),
   };
   return { jsonrpc: '2.0', id, error: { code: error.code, message: error.message, data } };
-}
-
-function internalErrorResponse(id: RpcId | null, requestId: string): RpcResponse {
-  return {
-    jsonrpc: '2.0',
-    id,
-    error: {
-      code: RpcCode.InternalError,
-      message: `Internal error (request id ${requestId})`,
-      data: { status: 500, name: 'InternalError', requestId },
-    },
-  };
 }

@@ -4,3 +4,4 @@ export * from './rpc.js';
 export { createDispatcher, type Dispatcher } from '../rpc/dispatcher.js';
 export * from './kill-storm.js';
 export * from './free-port.js';
+export * from './kit-variant.js';

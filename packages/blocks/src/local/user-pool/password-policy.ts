@@ -1,19 +1,15 @@
+import type { PasswordPolicy as KitPasswordPolicy } from '../../core/password-policy.js';
 import { CognitoError, invalidParameter } from './errors.js';
 
-export interface PasswordPolicy {
-  minLength: number;
-  requireLowercase: boolean;
-  requireUppercase: boolean;
-  requireNumbers: boolean;
-  requireSymbols: boolean;
-}
+/** The kit's policy with every rule decided; Cognito's length cap is fixed (256), so there is no maxLength. */
+export type PasswordPolicy = Required<Omit<KitPasswordPolicy, 'maxLength'>>;
 
 /** Amplify Gen 2's default user pool policy (auth-construct DEFAULTS). */
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   minLength: 8,
   requireLowercase: true,
   requireUppercase: true,
-  requireNumbers: true,
+  requireDigits: true,
   requireSymbols: true,
 };
 
@@ -41,7 +37,7 @@ export function assertPasswordAllowed(password: string, policy: PasswordPolicy):
   if ([...password].length < policy.minLength) throw fail('Password not long enough');
   if (policy.requireLowercase && !/[a-z]/.test(password)) throw fail('Password must have lowercase characters');
   if (policy.requireUppercase && !/[A-Z]/.test(password)) throw fail('Password must have uppercase characters');
-  if (policy.requireNumbers && !/[0-9]/.test(password)) throw fail('Password must have numeric characters');
+  if (policy.requireDigits && !/[0-9]/.test(password)) throw fail('Password must have numeric characters');
   if (policy.requireSymbols && ![...password].some((char) => SYMBOLS.has(char))) {
     throw fail('Password must have symbol characters');
   }

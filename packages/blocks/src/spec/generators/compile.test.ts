@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../rpc/dispatcher.js';
-import { serveRpc } from '../../rpc/node-adapter.js';
+import { serveRpc } from '../../transports/node.js';
 import { BlocksApiError, createBlocksClient } from '../__golden__/fixture/typescript/blocks-client.js';
 
 const run = promisify(execFile);

@@ -1,0 +1,534 @@
+/**
+ * The local (dev server and tests) KVStore: one JSON file per key.
+ *
+ * Layout: `<dir>/<first 2 hex of sha256(key)>/<sha256(key) hex>.json`, each
+ * file holding `{ key, value, version, expiresAt? }`. Hashing makes any key
+ * (with '/', '..', unicode) a safe file name and keeps directories small, so
+ * get and put touch one file whatever the number of keys.
+ *
+ * Writes go through `writeFileAtomic` / `removeFileDurably`, so an
+ * acknowledged write survives `kill -9` and a crash never leaves a torn file.
+ *
+ * `list` needs key order, which hashed file names do not give, so each store
+ * directory has an in-memory sorted key index, built once from disk on first
+ * use and then kept up to date by put and delete. The index, the per-key locks
+ * and the stats live in a registry on `globalThis`, shared by every
+ * `LocalKVStore` for the same directory in this process (the dev server
+ * re-imports the app module on every change).
+ *
+ * One process owns a directory: another process writing to it is not seen by
+ * this process's index, and its in-flight temp files would be swept as stale.
+ */
+import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ConflictError } from '../../core/errors.js';
+import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../../local/atomic-file.js';
+import type { DeleteOptions, KVItem, KVStoreApi, ListOptions, ListResult, PutOptions } from './types.js';
+import {
+  assertValidKey,
+  compareKeys,
+  encodeCursor,
+  normaliseDeleteOptions,
+  normaliseListOptions,
+  normalisePutOptions,
+  serializeValue,
+} from './validate.js';
+
+/**
+ * Keys in ascending `compareKeys` order, stored as a list of sorted chunks so
+ * an insert or delete moves at most one chunk's worth of entries (plus, on a
+ * split, the chunk table) instead of the whole key set.
+ */
+export class SortedKeyList {
+  readonly #chunkSize: number;
+  #chunks: string[][] = [];
+  #size = 0;
+
+  /** `chunkSize` is only lowered by tests, to exercise splits with few keys. */
+  constructor(chunkSize = 512) {
+    this.#chunkSize = Math.max(2, chunkSize);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  has(key: string): boolean {
+    const found = this.#find(key, false);
+    return found !== undefined && found.chunk[found.offset] === key;
+  }
+
+  /** Returns whether the key was new. */
+  add(key: string): boolean {
+    const last = this.#chunks.at(-1);
+    if (last === undefined) {
+      this.#chunks.push([key]);
+      this.#size = 1;
+      return true;
+    }
+    const found = this.#find(key, false) ?? { chunkIndex: this.#chunks.length - 1, chunk: last, offset: last.length };
+    if (found.chunk[found.offset] === key) return false;
+    found.chunk.splice(found.offset, 0, key);
+    this.#size++;
+    if (found.chunk.length >= this.#chunkSize * 2) {
+      const upper = found.chunk.splice(this.#chunkSize);
+      this.#chunks.splice(found.chunkIndex + 1, 0, upper);
+    }
+    return true;
+  }
+
+  /** Returns whether the key was present. */
+  delete(key: string): boolean {
+    const found = this.#find(key, false);
+    if (found === undefined || found.chunk[found.offset] !== key) return false;
+    found.chunk.splice(found.offset, 1);
+    this.#size--;
+    if (found.chunk.length === 0) this.#chunks.splice(found.chunkIndex, 1);
+    return true;
+  }
+
+  /**
+   * Up to `max` keys starting with `prefix`, from `start` on (after it when
+   * `exclusive`). Returns a copy: callers await between calls and the list
+   * may change meanwhile, so no live iterator is handed out.
+   */
+  range(start: string, exclusive: boolean, prefix: string, max: number): string[] {
+    const keys: string[] = [];
+    const found = this.#find(start, exclusive);
+    if (found === undefined) return keys;
+    let offset = found.offset;
+    for (let chunkIndex = found.chunkIndex; chunkIndex < this.#chunks.length; chunkIndex++) {
+      const chunk = this.#chunks[chunkIndex] as string[];
+      for (; offset < chunk.length; offset++) {
+        const key = chunk[offset] as string;
+        // Keys sharing a prefix are contiguous in byte order, so the first miss ends the range.
+        if (keys.length === max || !key.startsWith(prefix)) return keys;
+        keys.push(key);
+      }
+      offset = 0;
+    }
+    return keys;
+  }
+
+  /**
+   * The position of the first key ≥ `key` (> `key` when `exclusive`), or
+   * undefined when every key is smaller. Binary search over chunks, then
+   * within the chunk: O(log n) comparisons.
+   */
+  #find(key: string, exclusive: boolean): { chunkIndex: number; chunk: string[]; offset: number } | undefined {
+    const after = (candidate: string): boolean => {
+      const order = compareKeys(candidate, key);
+      return exclusive ? order > 0 : order >= 0;
+    };
+    const chunkIndex = lowerBound(this.#chunks.length, (i) => after((this.#chunks[i] as string[]).at(-1) as string));
+    const chunk = this.#chunks[chunkIndex];
+    if (chunk === undefined) return undefined;
+    return { chunkIndex, chunk, offset: lowerBound(chunk.length, (i) => after(chunk[i] as string)) };
+  }
+}
+
+/** The first index in [0, length) where the monotone predicate holds, or `length`. */
+function lowerBound(length: number, holds: (index: number) => boolean): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (holds(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** Counters for tests that check the cost claims (files read per call, index builds). */
+export interface LocalStoreStats {
+  indexBuilds: number;
+  recordReads: number;
+}
+
+interface KeyIndex {
+  readonly keys: SortedKeyList;
+  /** expiresAt of the keys written with a TTL, so list skips expired keys without reading them. */
+  readonly expiries: Map<string, number>;
+}
+
+/** Everything shared by the `LocalKVStore` instances of one directory. */
+interface DirState {
+  readonly dir: string;
+  index?: KeyIndex;
+  indexReady?: Promise<KeyIndex>;
+  readonly locks: Map<string, Promise<void>>;
+  /** Files already reported as unreadable, so each is warned about once. */
+  readonly warned: Set<string>;
+  readonly stats: LocalStoreStats;
+}
+
+const REGISTRY_KEY: unique symbol = Symbol.for('blocks-kit.localStores');
+type GlobalWithRegistry = typeof globalThis & { [REGISTRY_KEY]?: Map<string, DirState> };
+
+function registry(): Map<string, DirState> {
+  const global = globalThis as GlobalWithRegistry;
+  return (global[REGISTRY_KEY] ??= new Map());
+}
+
+function dirState(dir: string): DirState {
+  const states = registry();
+  let state = states.get(dir);
+  if (state === undefined) {
+    state = { dir, locks: new Map(), warned: new Set(), stats: { indexBuilds: 0, recordReads: 0 } };
+    states.set(dir, state);
+  }
+  return state;
+}
+
+/**
+ * Test-only: forgets the shared index and locks of `dir`, as a new process
+ * would. The next `LocalKVStore` for `dir` rebuilds its index from disk.
+ */
+export function closeLocalStore(dir: string): void {
+  registry().delete(path.resolve(dir));
+}
+
+/** Test-only: the counters of `dir`'s shared state, if it is open. */
+export function localStoreStats(dir: string): LocalStoreStats | undefined {
+  return registry().get(path.resolve(dir))?.stats;
+}
+
+/**
+ * Runs `task` once every earlier task for `key` has settled. Each key's
+ * tasks form a promise chain; the map entry is dropped when the chain drains
+ * so the table does not grow with the number of keys ever written.
+ */
+async function withKeyLock<R>(locks: Map<string, Promise<void>>, key: string, task: () => Promise<R>): Promise<R> {
+  const previous = locks.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const done = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const tail = previous.then(() => done);
+  locks.set(key, tail);
+  await previous;
+  try {
+    return await task();
+  } finally {
+    release();
+    if (locks.get(key) === tail) locks.delete(key);
+  }
+}
+
+interface StoredRecord {
+  readonly key: string;
+  readonly value: unknown;
+  readonly version: number;
+  readonly expiresAt?: number;
+}
+
+type ReadResult =
+  | { readonly kind: 'ok'; readonly record: StoredRecord }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'corrupt'; readonly reason: string };
+
+const SHARD_NAME = /^[0-9a-f]{2}$/;
+const RECORD_NAME = /^[0-9a-f]{64}\.json$/;
+/** Parallel file reads while building an index: enough to hide latency, few enough for the fd limit. */
+const BUILD_CONCURRENCY = 32;
+
+function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+function nowSeconds(): number {
+  return Date.now() / 1000;
+}
+
+function isExpired(expiresAt: number | undefined, now: number): boolean {
+  return expiresAt !== undefined && expiresAt <= now;
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+function parseRecord(text: string): StoredRecord | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'not a JSON object';
+  const record = parsed as Record<string, unknown>;
+  if (typeof record.key !== 'string') return 'no string "key"';
+  if (!('value' in record)) return 'no "value"';
+  if (typeof record.version !== 'number' || !Number.isSafeInteger(record.version) || record.version < 1) {
+    return 'no positive integer "version"';
+  }
+  if (record.expiresAt !== undefined && typeof record.expiresAt !== 'number') return '"expiresAt" is not a number';
+  return parsed as StoredRecord;
+}
+
+/** Builds the file text around the already-serialised value, so it is stringified only once. */
+function encodeRecord(key: string, valueJson: string, version: number, expiresAt: number | undefined): string {
+  const expiry = expiresAt === undefined ? '' : `,"expiresAt":${expiresAt}`;
+  return `{"key":${JSON.stringify(key)},"value":${valueJson},"version":${version}${expiry}}\n`;
+}
+
+function toItem<T>(record: StoredRecord): KVItem<T> {
+  const { key, value, version, expiresAt } = record;
+  return expiresAt === undefined ? { key, value: value as T, version } : { key, value: value as T, version, expiresAt };
+}
+
+/** A `KVStoreApi` over one directory of JSON files; see the module comment for the design. */
+export class LocalKVStore<T> implements KVStoreApi<T> {
+  readonly dir: string;
+  readonly #state: DirState;
+
+  constructor(dir: string) {
+    this.dir = path.resolve(dir);
+    this.#state = dirState(this.dir);
+  }
+
+  async get(key: string): Promise<KVItem<T> | undefined> {
+    assertValidKey(key);
+    // No index needed: the file name comes from the key alone.
+    const record = await this.#readUsable(key);
+    if (record === undefined) return undefined;
+    if (isExpired(record.expiresAt, nowSeconds())) {
+      await this.#purgeIfExpired(key);
+      return undefined;
+    }
+    return toItem<T>(record);
+  }
+
+  async put(key: string, value: T, options?: PutOptions): Promise<KVItem<T>> {
+    assertValidKey(key);
+    const { ifNotExists, ifVersion, ttlSeconds } = normalisePutOptions(options);
+    const valueJson = serializeValue(value);
+    const index = await this.#index();
+    return withKeyLock(this.#state.locks, key, async () => {
+      const current = await this.#readLive(key);
+      if (ifNotExists && current !== undefined) {
+        throw new ConflictError(`Key already exists (version ${current.version}).`, { key });
+      }
+      if (ifVersion !== undefined && current?.version !== ifVersion) {
+        throw new ConflictError(
+          current === undefined
+            ? `Expected version ${ifVersion}, but the key does not exist.`
+            : `Expected version ${ifVersion}, but the stored version is ${current.version}.`,
+          { key },
+        );
+      }
+      const version = (current?.version ?? 0) + 1;
+      // Whole seconds, rounded up, so an item lives at least ttlSeconds (DynamoDB TTL is in whole seconds).
+      const expiresAt = ttlSeconds === undefined ? undefined : Math.ceil(nowSeconds()) + ttlSeconds;
+      await writeFileAtomic(this.#file(key), encodeRecord(key, valueJson, version, expiresAt));
+      index.keys.add(key);
+      if (expiresAt === undefined) index.expiries.delete(key);
+      else index.expiries.set(key, expiresAt);
+      return toItem<T>({ key, value: JSON.parse(valueJson) as unknown, version, expiresAt });
+    });
+  }
+
+  async delete(key: string, options?: DeleteOptions): Promise<boolean> {
+    assertValidKey(key);
+    const { ifVersion } = normaliseDeleteOptions(options);
+    const index = await this.#index();
+    return withKeyLock(this.#state.locks, key, async () => {
+      const current = await this.#readLive(key);
+      if (ifVersion !== undefined && current?.version !== ifVersion) {
+        throw new ConflictError(
+          current === undefined
+            ? `Expected version ${ifVersion}, but the key does not exist.`
+            : `Expected version ${ifVersion}, but the stored version is ${current.version}.`,
+          { key },
+        );
+      }
+      // Also removes an expired or unreadable file: neither is a live item.
+      await removeFileDurably(this.#file(key));
+      index.keys.delete(key);
+      index.expiries.delete(key);
+      return current !== undefined;
+    });
+  }
+
+  async list(options?: ListOptions): Promise<ListResult<T>> {
+    const { prefix, limit, startAfter } = normaliseListOptions(options);
+    const index = await this.#index();
+    const items: KVItem<T>[] = [];
+    // Start at the prefix, or after the cursor's key when that lies within or beyond the prefix range.
+    let start = prefix;
+    let exclusive = false;
+    if (startAfter !== undefined && compareKeys(startAfter, prefix) >= 0) {
+      start = startAfter;
+      exclusive = true;
+    }
+    while (items.length < limit) {
+      const batch = index.keys.range(start, exclusive, prefix, limit - items.length);
+      const last = batch.at(-1);
+      if (last === undefined) break;
+      start = last;
+      exclusive = true;
+      items.push(...(await this.#readBatch(index, batch)));
+    }
+    const lastItem = items.at(-1);
+    if (lastItem === undefined || items.length < limit || !this.#hasLiveKeyAfter(index, lastItem.key, prefix)) {
+      return { items };
+    }
+    return { items, cursor: encodeCursor(lastItem.key) };
+  }
+
+  /** Reads the page's files in parallel, dropping expired, deleted-meanwhile and unreadable ones. */
+  async #readBatch(index: KeyIndex, keys: string[]): Promise<KVItem<T>[]> {
+    const now = nowSeconds();
+    const expired = keys.filter((key) => isExpired(index.expiries.get(key), now));
+    for (const key of expired) await this.#purgeIfExpired(key);
+    const live = keys.filter((key) => !isExpired(index.expiries.get(key), now));
+    const records = await Promise.all(live.map((key) => this.#readUsable(key)));
+    const items: KVItem<T>[] = [];
+    for (const record of records) {
+      if (record !== undefined && !isExpired(record.expiresAt, now)) items.push(toItem<T>(record));
+    }
+    return items;
+  }
+
+  /** Whether the index holds an unexpired key after `key` within the prefix range: "more may follow". */
+  #hasLiveKeyAfter(index: KeyIndex, key: string, prefix: string): boolean {
+    const now = nowSeconds();
+    let start = key;
+    for (;;) {
+      const batch = index.keys.range(start, true, prefix, 64);
+      if (batch.some((candidate) => !isExpired(index.expiries.get(candidate), now))) return true;
+      const last = batch.at(-1);
+      if (last === undefined) return false;
+      start = last;
+    }
+  }
+
+  #file(key: string): string {
+    const hash = hashKey(key);
+    return path.join(this.dir, hash.slice(0, 2), `${hash}.json`);
+  }
+
+  async #read(key: string): Promise<ReadResult> {
+    this.#state.stats.recordReads++;
+    return readRecordFile(this.#file(key), key);
+  }
+
+  /** The stored record, or undefined when absent or unreadable (which is reported once). */
+  async #readUsable(key: string): Promise<StoredRecord | undefined> {
+    const result = await this.#read(key);
+    if (result.kind === 'corrupt') this.#warnCorrupt(this.#file(key), result.reason);
+    return result.kind === 'ok' ? result.record : undefined;
+  }
+
+  /** The record if it is a live item: present, readable and not expired. */
+  async #readLive(key: string): Promise<StoredRecord | undefined> {
+    const record = await this.#readUsable(key);
+    return record === undefined || isExpired(record.expiresAt, nowSeconds()) ? undefined : record;
+  }
+
+  /** Lazy TTL deletion; re-checks under the lock because a put may have revived the key. */
+  async #purgeIfExpired(key: string): Promise<void> {
+    await withKeyLock(this.#state.locks, key, async () => {
+      const result = await this.#read(key);
+      if (result.kind !== 'ok' || !isExpired(result.record.expiresAt, nowSeconds())) return;
+      await removeFileDurably(this.#file(key));
+      this.#state.index?.keys.delete(key);
+      this.#state.index?.expiries.delete(key);
+    });
+  }
+
+  #warnCorrupt(file: string, reason: string): void {
+    if (this.#state.warned.has(file)) return;
+    this.#state.warned.add(file);
+    console.warn(`[blocks-kit] KVStore: skipping unreadable record ${file}: ${reason}.`);
+  }
+
+  /** The shared index, built on first use; one build per directory even under concurrent first calls. */
+  #index(): Promise<KeyIndex> {
+    const state = this.#state;
+    if (state.index !== undefined) return Promise.resolve(state.index);
+    state.indexReady ??= this.#buildIndex().then(
+      (index) => {
+        state.index = index;
+        return index;
+      },
+      (error: unknown) => {
+        state.indexReady = undefined;
+        throw error;
+      },
+    );
+    return state.indexReady;
+  }
+
+  async #buildIndex(): Promise<KeyIndex> {
+    this.#state.stats.indexBuilds++;
+    const index: KeyIndex = { keys: new SortedKeyList(), expiries: new Map() };
+    const files = await this.#recordFiles();
+    const expired: string[] = [];
+    const now = nowSeconds();
+    for (let i = 0; i < files.length; i += BUILD_CONCURRENCY) {
+      const chunk = files.slice(i, i + BUILD_CONCURRENCY);
+      const results = await Promise.all(chunk.map((file) => readRecordFile(file)));
+      results.forEach((result, j) => {
+        const file = chunk[j] as string;
+        if (result.kind === 'corrupt') this.#warnCorrupt(file, result.reason);
+        if (result.kind !== 'ok') return;
+        const { key, expiresAt } = result.record;
+        if (this.#file(key) !== file) {
+          this.#warnCorrupt(file, `its key does not hash to its file name`);
+        } else if (isExpired(expiresAt, now)) {
+          expired.push(key);
+        } else {
+          index.keys.add(key);
+          if (expiresAt !== undefined) index.expiries.set(key, expiresAt);
+        }
+      });
+    }
+    // Swept now so expired items do not sit on disk until someone reads that exact key.
+    for (const key of expired) await this.#purgeIfExpired(key);
+    return index;
+  }
+
+  /** Every record file under the directory; deletes the temp files a crash left behind. */
+  async #recordFiles(): Promise<string[]> {
+    const files: string[] = [];
+    for (const shard of await listDir(this.dir)) {
+      if (isAtomicTempFile(shard.name)) await rm(path.join(this.dir, shard.name), { force: true });
+      if (!shard.isDirectory() || !SHARD_NAME.test(shard.name)) continue;
+      const shardDir = path.join(this.dir, shard.name);
+      for (const entry of await listDir(shardDir)) {
+        const file = path.join(shardDir, entry.name);
+        if (isAtomicTempFile(entry.name)) await rm(file, { force: true });
+        else if (entry.isFile() && RECORD_NAME.test(entry.name)) files.push(file);
+      }
+    }
+    return files;
+  }
+}
+
+async function listDir(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return [];
+    throw error;
+  }
+}
+
+async function readRecordFile(file: string, expectedKey?: string): Promise<ReadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return { kind: 'missing' };
+    throw error;
+  }
+  const parsed = parseRecord(text);
+  if (typeof parsed === 'string') return { kind: 'corrupt', reason: parsed };
+  if (expectedKey !== undefined && parsed.key !== expectedKey) {
+    return { kind: 'corrupt', reason: 'it holds a different key' };
+  }
+  return { kind: 'ok', record: parsed };
+}

@@ -1,0 +1,48 @@
+/**
+ * The provisioning contract: what a Block's `cdk` variant may ask of the
+ * Blocks backend. createBlocksBackend builds the API, its function and the
+ * function's role, then hands each declared Block a `ProvisionContext`; the
+ * Block creates its own resources, grants the function exactly what it needs
+ * on them and binds the values its `aws-runtime` variant reads back. The
+ * stack-level code never names a Block kind.
+ */
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import type { Binding } from '../core/binding.js';
+import type { ScopedResource } from '../core/scope.js';
+import type { BlocksMode } from './cors.js';
+
+export interface ProvisionContext {
+  /** The construct a Block's resources go in (shared by all Blocks: see `logicalId`). */
+  readonly construct: Construct;
+  /** `sandbox` or `production` (see BlocksBackendOptions.mode). */
+  readonly mode: BlocksMode;
+  /** DESTROY in a sandbox, RETAIN in production. */
+  readonly removalPolicy: RemovalPolicy;
+  /**
+   * The construct id for this Block's resource of one sort: `<prefix>-<scope>-<id>`.
+   * Ids of deployed resources must never change between versions of the kit
+   * (a new id replaces the resource, and a retained table would be orphaned
+   * with its data), so every Block derives them through this one rule.
+   */
+  logicalId(prefix: string): string;
+  /** Allows the Blocks functions `actions` (exact names, no wildcards) on exactly `resources` (ARNs). */
+  grant(actions: readonly string[], resources: readonly string[]): void;
+  /** Passes `value` (a name, an ARN) to this Block's `aws-runtime` variant through `binding`. */
+  bind(binding: Binding, value: string): void;
+  /** The HTTP API, for Blocks that serve routes of their own. */
+  readonly api: HttpApi;
+  /** The function serving the API. */
+  readonly handler: IFunction;
+}
+
+/** A Block with cloud resources: its `cdk` variant implements this. */
+export interface CloudBlock extends ScopedResource {
+  provision(context: ProvisionContext): void;
+}
+
+export function isCloudBlock(resource: ScopedResource): resource is CloudBlock {
+  return typeof (resource as Partial<CloudBlock>).provision === 'function';
+}

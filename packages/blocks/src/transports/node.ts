@@ -1,0 +1,134 @@
+/**
+ * The Node transport: how `npm run dev` (as Vite middleware) and
+ * `npm run blocks:dev` serve the Blocks API. Its twin for the deployed API is
+ * lambda.ts; both hand the same dispatcher a transport-neutral request and
+ * write its response, with the headers and error bodies of rpc/responses.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { createDispatcher, type Dispatcher, type DispatcherOptions, type RpcHttpResponse } from '../rpc/dispatcher.js';
+import { API_PATH } from '../rpc/protocol.js';
+import { internalErrorResponse, responseHeaders } from '../rpc/responses.js';
+
+/** Node's header object → WHATWG Headers (case-insensitive, multi-value joined). */
+export function toHeaders(incoming: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  return headers;
+}
+
+/**
+ * Reads at most `limit` bytes. Past the limit it stops reading and reports
+ * `tooLarge`, so a huge body costs no memory; the stream is paused rather
+ * than destroyed so that the 413 response can still be written.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<{ body: Uint8Array; tooLarge: boolean }> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.pause();
+    return Promise.resolve({ body: new Uint8Array(), tooLarge: true });
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        resolve({ body: new Uint8Array(), tooLarge: true });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve({ body: Buffer.concat(chunks), tooLarge: false });
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+export function writeResponse(res: ServerResponse, response: RpcHttpResponse, closeConnection = false): void {
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  if (response.cookies.length > 0) res.setHeader('set-cookie', [...response.cookies]);
+  // After an unread oversized body the connection cannot be reused.
+  if (closeConnection) res.setHeader('connection', 'close');
+  res.end(response.body);
+}
+
+/** Serves one JSON-RPC call from a Node request with the given dispatcher. */
+export async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher): Promise<void> {
+  const { body, tooLarge } = await readBody(req, dispatcher.maxBodyBytes);
+  const response = await dispatcher.handle({
+    method: req.method ?? 'GET',
+    headers: toHeaders(req.headers),
+    body,
+    bodyTooLarge: tooLarge,
+    // The TCP peer: the dev server is not behind a proxy whose headers we could trust.
+    clientIp: req.socket.remoteAddress,
+  });
+  writeResponse(res, response, tooLarge);
+}
+
+export type AppModuleLoader = () => Promise<Readonly<Record<string, unknown>>>;
+
+export type ConnectMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+/**
+ * Serves `POST /aws-blocks/api` from the app module the loader returns.
+ * A new module object (after an edit to aws-blocks/) gets a new dispatcher;
+ * an unchanged one reuses its dispatcher.
+ */
+export function blocksApiMiddleware(load: AppModuleLoader, options: DispatcherOptions = {}): ConnectMiddleware {
+  const dispatchers = new WeakMap<object, Dispatcher>();
+  let loadedOnce = false;
+
+  async function dispatcherFor(): Promise<Dispatcher> {
+    const appModule = await load();
+    let dispatcher = dispatchers.get(appModule);
+    if (!dispatcher) {
+      dispatcher = createDispatcher(appModule, options);
+      dispatchers.set(appModule, dispatcher);
+      if (loadedOnce) console.info(`[blocks] app reloaded: ${[...dispatcher.namespaces.keys()].join(', ')}`);
+      loadedOnce = true;
+    }
+    return dispatcher;
+  }
+
+  return (req, res, next) => {
+    if (pathOf(req) !== API_PATH) return next();
+    dispatcherFor().then(
+      (dispatcher) => serveRpc(req, res, dispatcher),
+      (error: unknown) => {
+        // A syntax or startup error in aws-blocks/: the terminal gets the
+        // details, the client a JSON-RPC error it can show.
+        const requestId = randomUUID();
+        console.error(`[blocks] request ${requestId}: the Blocks app failed to load:`, error);
+        const body = internalErrorResponse(null, requestId, 'The Blocks app failed to load; see the dev server terminal');
+        writeResponse(res, { status: 500, headers: responseHeaders(requestId), cookies: [], body: JSON.stringify(body) });
+      },
+    ).catch(next);
+  };
+}
+
+export function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
