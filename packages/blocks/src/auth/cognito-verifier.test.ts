@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, ForbiddenError, UnauthorizedError } from '../core/errors.js';
+import { ApiError, ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors.js';
 import {
   accessTokenClaims,
   generateRsaKeyPair,
@@ -250,6 +250,8 @@ describe('signing keys', () => {
     const error = await rejection(auth.requireAuth(bearer(token)));
     expect(error).toBeInstanceOf(ApiError);
     expect(error).not.toBeInstanceOf(UnauthorizedError);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).retryAfterSeconds).toBe(5);
     expect((error as ApiError).status).toBe(503);
     expect((error as ApiError).message).toBe('Authentication service unavailable');
     expect((error as ApiError).data).toBeUndefined();

@@ -15,7 +15,7 @@ import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache, type Jwk } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { ApiError, ForbiddenError, UnauthorizedError } from '../core/errors.js';
+import { ForbiddenError, ServiceUnavailableError, UnauthorizedError, type ApiError } from '../core/errors.js';
 import type { RequestContext } from '../core/context.js';
 
 export type TokenUse = 'id' | 'access';
@@ -158,6 +158,8 @@ function resolveConfig(options: CognitoVerifierOptions, env: NodeJS.ProcessEnv):
 // JWKS fetching
 
 const JWKS_TIMEOUT_MS = 5_000;
+/** A JWKS fetch that failed is retried on the next request; a few seconds spares an outage a stampede. */
+const JWKS_RETRY_AFTER_SECONDS = 5;
 const JWKS_MAX_BYTES = 256 * 1024;
 
 /** The key service could not be reached or answered nonsense: not the caller's fault. */
@@ -282,7 +284,7 @@ function toApiError(error: unknown): ApiError {
   const kind = error instanceof Error ? error.constructor.name : typeof error;
   if (isServiceFailure(error)) {
     console.warn(`[blocks-kit] auth: signing keys unavailable (${kind}: ${(error as Error).message})`);
-    return new ApiError('Authentication service unavailable', 503);
+    return new ServiceUnavailableError('Authentication service unavailable', JWKS_RETRY_AFTER_SECONDS);
   }
   if (!(error instanceof JwtBaseError || error instanceof TokenRejectedError)) {
     console.warn(`[blocks-kit] auth: unexpected ${kind} while verifying a token; rejected`);
@@ -314,8 +316,9 @@ function toApiError(error: unknown): ApiError {
  * Failures: every invalid, missing or malformed token — and any unexpected
  * error while verifying one — is `UnauthorizedError` (401, message
  * "Unauthorized", no details). When the signing keys cannot be fetched or are
- * malformed, the answer is `ApiError` 503 "Authentication service
- * unavailable", so clients may retry instead of signing the user out. The
+ * malformed, the answer is `ServiceUnavailableError` (503 "Authentication
+ * service unavailable", `Retry-After: 5`), so clients retry instead of
+ * signing the user out. The
  * JWKS is fetched once per verifier and cached; a token with an unknown `kid`
  * triggers a refetch (key rotation), rate-limited by the library.
  */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBlocksDevServer, type BlocksDevServer } from '../dev/server.js';
 import type * as Fixture from '../testing/fixture-app/index.js';
+import { ApiError as ServerApiError, ConflictError } from '../core/errors.js';
 import { ApiError, createBlocksClient, isApiError, withCallOptions, type Middleware } from './index.js';
 
 // Against the real local server (Vite-loaded fixture app), not a fake fetch.
@@ -46,12 +47,20 @@ describe('createBlocksClient', () => {
     expect(seen).toEqual(['first:greetings.header', 'second:from-first', 'second-after:200']);
   });
 
-  it('throws a typed ApiError with status, code, name and details', async () => {
+  it("throws the server's ApiError again: same class, same fields (status, code, name, message, data)", async () => {
     const client = createBlocksClient<typeof Fixture>({ url: server.apiUrl });
     const error = await client.greetings.conflict().catch((caught: unknown) => caught);
     expect(isApiError(error)).toBe(true);
+    expect(ApiError).toBe(ServerApiError);
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 409, code: -32009, name: 'ConflictError', message: 'Already there', details: { key: 'k' } });
+    const thrown = new ConflictError('Already there', { key: 'k' });
+    const fields = (e: ServerApiError) => ({ name: e.name, message: e.message, status: e.status, code: e.code, data: e.data });
+    expect(fields(error as ServerApiError)).toEqual(fields(thrown));
+    expect((error as ServerApiError).requestId).toBeUndefined();
+    const bug = (await client.greetings.bug().catch((caught: unknown) => caught)) as ServerApiError;
+    expect(bug).toMatchObject({ name: 'InternalError', status: 500, data: undefined });
+    expect(bug.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(bug.message).toBe(`Internal error (request id ${bug.requestId})`);
     const invalid = await client.greetings.add({ a: 'x' as unknown as number }).catch((caught: unknown) => caught);
     expect(invalid).toMatchObject({ status: 400, code: -32602 });
   });

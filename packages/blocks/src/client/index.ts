@@ -6,10 +6,11 @@
  *   const blocks = createBlocksClient<typeof App>({ outputs, middleware: [idToken] });
  *   const page = await blocks.notes.list({ limit: 20 });
  */
-import { ApiError } from './errors.js';
+import { ApiError } from '../core/errors.js';
 import type { BlocksClient, BlocksRequest, CallOptions, ClientOptions, Middleware } from './types.js';
 
-export { ApiError, isApiError } from './errors.js';
+// The same class as on the server: one error, one shape, in both places.
+export { ApiError, isApiError } from '../core/errors.js';
 export type * from './types.js';
 
 const settings = Symbol('blocks-kit.clientSettings');
@@ -122,14 +123,16 @@ async function readResult(response: Response): Promise<unknown> {
       details?: unknown;
       requestId?: unknown;
     };
-    throw new ApiError({
-      message: typeof text === 'string' ? text : `HTTP ${response.status}`,
-      status: typeof info.status === 'number' ? info.status : response.status,
-      code: typeof code === 'number' ? code : 0,
-      ...(typeof info.name === 'string' && { name: info.name }),
-      details: info.details,
-      ...(typeof info.requestId === 'string' && { requestId: info.requestId }),
-    });
+    throw new ApiError(
+      typeof text === 'string' ? text : `HTTP ${response.status}`,
+      typeof info.status === 'number' ? info.status : response.status,
+      info.details,
+      typeof code === 'number' ? code : 0,
+      {
+        name: typeof info.name === 'string' ? info.name : 'ApiError',
+        ...(typeof info.requestId === 'string' && { requestId: info.requestId }),
+      },
+    );
   }
   if (!response.ok || !('result' in message)) throw unexpected(response.status, 'not a JSON-RPC response');
   return result;
@@ -137,5 +140,5 @@ async function readResult(response: Response): Promise<unknown> {
 
 // Gateways and proxies can answer with their own bodies (e.g. a 502 page).
 function unexpected(status: number, why: string): ApiError {
-  return new ApiError({ message: `Unexpected response from the Blocks API (HTTP ${status}): ${why}`, status, code: 0 });
+  return new ApiError(`Unexpected response from the Blocks API (HTTP ${status}): ${why}`, status, undefined, 0);
 }

@@ -47,13 +47,24 @@ export class ApiError extends Error {
   readonly code: number;
   /** Optional JSON-serialisable details sent to the client as `error.data.details`. */
   readonly data: unknown;
+  /**
+   * On the client, for server faults (5xx): quote it when reporting a bug;
+   * the server log has the rest. The server sends it from the response's
+   * request id, so a Block never sets it.
+   */
+  readonly requestId: string | undefined;
 
-  constructor(message: string, status = 500, data?: unknown, code?: number) {
+  /**
+   * `received` is for the client, which rebuilds the server's error from the
+   * wire: the class name it had there and the request id of a 5xx.
+   */
+  constructor(message: string, status = 500, data?: unknown, code?: number, received?: { name: string; requestId?: string }) {
     super(message);
-    this.name = new.target.name;
+    this.name = received?.name ?? new.target.name;
     this.status = normaliseStatus(status);
     this.code = code ?? rpcCodeForStatus(this.status);
     this.data = data;
+    this.requestId = received?.requestId;
   }
 }
 

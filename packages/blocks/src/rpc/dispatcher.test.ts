@@ -3,7 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { ApiNamespace } from '../core/api-namespace.js';
-import { ApiError, ConflictError, DuplicateIdError, ForbiddenError, NotFoundError, UnauthorizedError } from '../core/errors.js';
+import {
+  ApiError,
+  ConflictError,
+  DuplicateIdError,
+  ForbiddenError,
+  NotFoundError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '../core/errors.js';
 import { withInput } from '../core/input.js';
 import { Scope } from '../core/scope.js';
 import { createDispatcher, type Dispatcher, type RpcHttpResponse } from './dispatcher.js';
@@ -49,6 +57,9 @@ function makeApp() {
       },
       unavailable: () => {
         throw new ApiError('Try later', 503);
+      },
+      throttled: () => {
+        throw new ServiceUnavailableError('Slow down', 7.2);
       },
       bug: () => {
         throw new Error('secret database password in a stack trace');
@@ -181,6 +192,12 @@ describe('dispatcher', () => {
     expect(response.status).toBe(status);
     const { error } = parse(response);
     expect(error).toMatchObject({ code, data: { status, name } });
+  });
+
+  it('tells clients when to retry on every 503: the delay the error names, else one second', async () => {
+    expect((await post(dispatcher, rpc('errors.throttled'))).headers.get('retry-after')).toBe('8');
+    expect((await post(dispatcher, rpc('errors.unavailable'))).headers.get('retry-after')).toBe('1');
+    expect((await post(dispatcher, rpc('errors.conflict'))).headers.get('retry-after')).toBeNull();
   });
 
   it('sends ApiError data as details', async () => {

@@ -96,8 +96,8 @@ export function createDispatcher(
     } catch (error) {
       if (isApiError(error)) {
         const response = respond(error.status, errorResponse(id, error, requestId), requestId, output);
-        const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-        if (typeof retryAfter === 'number') response.headers.set('retry-after', String(Math.ceil(retryAfter)));
+        const retryAfter = retryAfterOf(error);
+        if (retryAfter !== undefined) response.headers.set('retry-after', String(retryAfter));
         return response;
       }
       logger.error(`[blocks] request ${requestId} (${methodName}) failed:`, error);
@@ -193,6 +193,17 @@ function resolveMethod(
       : undefined;
   if (typeof fn !== 'function') throw new MethodNotFoundError(call.method);
   return { fn: fn as ApiMethod, methods, contextOutput: output };
+}
+
+/**
+ * Seconds a client should wait: what the error says (a 429 lockout, a 503
+ * from a throttled dependency), and for any 503 that says nothing, one
+ * second, so every 503 tells clients to retry rather than give up.
+ */
+function retryAfterOf(error: ApiError): number | undefined {
+  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  return error.status === 503 ? 1 : undefined;
 }
 
 function argumentsOf(params: RpcRequest['params']): never[] {

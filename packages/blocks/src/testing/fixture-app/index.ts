@@ -15,6 +15,9 @@ export const greetings = new ApiNamespace(scope, 'greetings', (context) => ({
   conflict: () => {
     throw new ConflictError('Already there', { key: 'k' });
   },
+  bug: () => {
+    throw new Error('a bug the client must not see');
+  },
   add: withInput(z.object({ a: z.number(), b: z.number().default(1) }), ({ a, b }) => a + b),
 }));
 
