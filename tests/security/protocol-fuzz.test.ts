@@ -7,7 +7,7 @@
  * status matches its code (README wire-protocol table), must not leak
  * internals, the sample app must never answer 500, and nothing may touch
  * `Object.prototype`. Where the README promises a specific answer (bad
- * UTF-8, `__proto__` keys, nesting past 64, batches, wrong method or type,
+ * UTF-8, `__proto__` / `constructor` / `prototype` keys, nesting past 64, batches, wrong method or type,
  * oversized bodies) the property checks for exactly that answer.
  */
 import { isUtf8 } from 'node:buffer';
@@ -176,12 +176,12 @@ function containerDepth(value: Json): number {
   return 1 + Math.max(-1, ...children.map(containerDepth));
 }
 
-/** Whether the parsed value holds a `__proto__` key; of repeated keys only the last counts, as in JSON.parse. */
+/** Whether the parsed value holds a key that leads to a prototype; of repeated keys only the last counts, as in JSON.parse. */
 function hasProtoKey(value: Json): boolean {
   if (isArrayNode(value)) return value.items.some(hasProtoKey);
   if (!isObjectNode(value)) return false;
   const effective = new Map(value.entries);
-  return effective.has('__proto__') || [...effective.values()].some(hasProtoKey);
+  return POISON_KEYS.some((key) => effective.has(key)) || [...effective.values()].some(hasProtoKey);
 }
 
 const obj = (entries: ReadonlyArray<readonly [string, Json]>): JsonObject => ({ entries });

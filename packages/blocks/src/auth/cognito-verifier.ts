@@ -17,6 +17,7 @@ import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError, type ApiError } from '../core/errors.js';
 import type { RequestContext } from '../core/context.js';
+import { isLoopbackHostname } from '../core/loopback.js';
 
 export type TokenUse = 'id' | 'access';
 
@@ -75,8 +76,6 @@ export function cognitoIssuer(userPoolId: string): string {
 // ---------------------------------------------------------------------------
 // Configuration
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** Plain http would let anyone on the path swap the keys, so it is allowed only where there is no path. */
 function assertJwksUriAllowed(uri: string): void {
   let url: URL;
@@ -86,10 +85,8 @@ function assertJwksUriAllowed(uri: string): void {
     throw new TypeError(`CognitoVerifier: jwksUri "${uri}" is not a valid URL.`);
   }
   if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return;
-  throw new TypeError(
-    `CognitoVerifier: jwksUri "${uri}" must use https (plain http is only allowed for localhost, 127.0.0.1 and [::1]).`,
-  );
+  if (url.protocol === 'http:' && isLoopbackHostname(url.hostname)) return;
+  throw new TypeError(`CognitoVerifier: jwksUri "${uri}" must use https (plain http is only allowed on loopback: localhost, 127.0.0.0/8, [::1]).`);
 }
 
 function assertIssuerValid(issuer: string): void {

@@ -1,3 +1,5 @@
+import { isLoopbackHostname } from '../core/loopback.js';
+
 export type BlocksMode = 'sandbox' | 'production';
 
 /** Where `npm run dev` and `vite preview` serve the app during sandbox development. */
@@ -31,7 +33,7 @@ export function assertOrigin(origin: string): string {
   } catch {
     throw new Error(`Invalid CORS origin "${origin}": expected e.g. https://app.example.com`);
   }
-  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+  const local = isLoopbackHostname(url.hostname);
   if (url.origin !== origin || (url.protocol !== 'https:' && !(local && url.protocol === 'http:'))) {
     throw new Error(
       `Invalid CORS origin "${origin}": use https://host[:port] with no path, wildcard or trailing slash (http only for localhost).`,

@@ -242,6 +242,8 @@ describe('dispatcher', () => {
       ['scalar params', { jsonrpc: '2.0', id: 1, method: 'math.add', params: 3 }, 400, -32600],
       ['null params', { jsonrpc: '2.0', id: 1, method: 'math.add', params: null }, 400, -32600],
       ['__proto__ key', '{"jsonrpc":"2.0","id":1,"method":"math.echo","params":{"__proto__":{"polluted":true}}}', 400, -32600],
+      ['constructor key', '{"jsonrpc":"2.0","id":1,"method":"math.echo","params":[{"a":{"constructor":{"prototype":{"x":1}}}}]}', 400, -32600],
+      ['prototype key', '{"jsonrpc":"2.0","id":1,"method":"math.echo","params":{"prototype":1}}', 400, -32600],
       ['deep nesting', `{"jsonrpc":"2.0","id":1,"method":"math.echo","params":${'['.repeat(100)}${']'.repeat(100)}}`, 400, -32600],
     ])('%s → %i / %i', async (_label, body, status, code) => {
       const response =

@@ -10,7 +10,7 @@ import {
   type RpcResponse,
 } from './protocol.js';
 import { internalErrorResponse, responseHeaders } from './responses.js';
-import { parseJsonBody } from './safe-json.js';
+import { parseJsonBody } from './request-body.js';
 
 /** A transport-neutral HTTP request: the Node adapter and the Lambda adapter both build one. */
 export interface RpcHttpRequest {

@@ -18,6 +18,7 @@
  * never send the cookie back.
  */
 import type { CookieOptions } from '../../core/context.js';
+import { isLoopbackHostHeader, isLoopbackUrl } from '../../core/loopback.js';
 
 export type SameSite = 'lax' | 'strict' | 'none';
 
@@ -36,10 +37,6 @@ export interface SessionCookie {
   readonly options: CookieOptions;
 }
 
-// Exactly a loopback name and an optional port: no userinfo, no path, no suffix tricks.
-const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i;
-const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i;
-
 /**
  * True when the request reached us as plain http addressed to this machine:
  * the Host is a loopback name, no proxy reports https, and the page that sent
@@ -47,11 +44,11 @@ const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5}
  */
 export function isPlainHttpLoopback(headers: Headers): boolean {
   const host = headers.get('host');
-  if (host === null || !LOOPBACK_HOST.test(host.trim())) return false;
+  if (host === null || !isLoopbackHostHeader(host)) return false;
   const proto = headers.get('x-forwarded-proto');
   if (proto !== null && proto.split(',').some((hop) => hop.trim().toLowerCase() !== 'http')) return false;
   const origin = headers.get('origin');
-  if (origin !== null && !LOOPBACK_ORIGIN.test(origin.trim())) return false;
+  if (origin !== null && !isLoopbackUrl(origin.trim(), { protocols: ['http:'], originOnly: true })) return false;
   return true;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isJsonObject } from './json.js';
+import { isLoopbackAddress, isLoopbackUrl } from '../../core/loopback.js';
+import { isJsonObject } from '../../core/safe-json.js';
 import type { LocalUserPool } from './pool.js';
 
 export interface UserPoolMiddlewareOptions {
@@ -27,23 +28,7 @@ const ALLOWED_HEADERS = [
   'amz-sdk-request',
   'pragma',
 ].join(', ');
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-function isLocalOrigin(origin: string): boolean {
-  try {
-    const { hostname, protocol } = new URL(origin);
-    if (protocol !== 'http:' && protocol !== 'https:') return false;
-    return LOCAL_HOSTS.has(hostname) || hostname.endsWith('.localhost');
-  } catch {
-    return false;
-  }
-}
-
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return v4.startsWith('127.') || address === '::1';
-}
+const isLocalOrigin = (origin: string): boolean => isLoopbackUrl(origin, { protocols: ['http:', 'https:'] });
 
 /** CORS for localhost origins only: the pool is a development tool, not a public endpoint. */
 function applyCors(req: IncomingMessage, res: ServerResponse): boolean {
@@ -169,7 +154,7 @@ export function userPoolMiddleware(pool: LocalUserPool, options: UserPoolMiddlew
       send(res, 200, await pool.jwks(), 'application/json');
       return;
     }
-    if (!isLoopback(req.socket.remoteAddress)) {
+    if (!isLoopbackAddress(req.socket.remoteAddress)) {
       send(
         res,
         403,

@@ -1,5 +1,5 @@
 import { CognitoError, invalidParameter } from './errors.js';
-import { isJsonObject, type JsonObject } from './json.js';
+import { isJsonObject, type JsonObject } from '../../core/safe-json.js';
 
 /**
  * Readers for request fields. Like the real service, a field of the wrong

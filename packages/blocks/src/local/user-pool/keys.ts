@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, hkdfSync, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { isJsonObject } from './json.js';
+import { isJsonObject } from '../../core/safe-json.js';
 import type { UserPoolStore } from './store.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);

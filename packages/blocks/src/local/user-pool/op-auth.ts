@@ -3,7 +3,7 @@ import type { PoolContext } from './context.js';
 import { assertDecoyNotLocked, decoyUser, recordDecoyFailure } from './decoy.js';
 import { CognitoError, incorrectCredentials, invalidParameter, Messages } from './errors.js';
 import { requireString, requireStringMap } from './input.js';
-import type { JsonObject } from './json.js';
+import type { JsonObject } from '../../core/safe-json.js';
 import { assertClient, type Operation } from './operation.js';
 import type { UserRecord } from './records.js';
 import { CHALLENGE_TTL_MS, openChallenge, sealChallenge, type ChallengeState } from './secret-block.js';

@@ -1,7 +1,7 @@
 import type { PoolContext } from './context.js';
 import { CognitoError } from './errors.js';
 import { requireString } from './input.js';
-import type { JsonObject } from './json.js';
+import type { JsonObject } from '../../core/safe-json.js';
 
 /** One Cognito Identity Provider action: a validated JSON body in, a JSON body out. */
 export type Operation = (ctx: PoolContext, body: JsonObject) => Promise<JsonObject>;

@@ -9,7 +9,7 @@ import {
 } from './admin.js';
 import type { CodeEvent, PoolContext } from './context.js';
 import { CognitoError } from './errors.js';
-import { isJsonObject, safeJsonParse } from './json.js';
+import { isJsonObject, safeJsonParse } from '../../core/safe-json.js';
 import { loadOrCreateSigningKeys, type JwksDocument, type SigningKeys } from './keys.js';
 import { KeyedLock } from './lock.js';
 import { OPERATIONS, TARGET_PREFIX } from './operations.js';

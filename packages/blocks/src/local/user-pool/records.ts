@@ -1,4 +1,4 @@
-import { isJsonObject } from './json.js';
+import { isJsonObject } from '../../core/safe-json.js';
 
 /** What a one-time code is for; each kind has at most one live code per user. */
 export type CodeKind = 'signUp' | 'forgotPassword' | 'verifyEmail';

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { isJsonObject, safeJsonParse } from './json.js';
+import { isJsonObject, safeJsonParse } from '../../core/safe-json.js';
 
 /**
  * SRP state between InitiateAuth and RespondToAuthChallenge travels inside

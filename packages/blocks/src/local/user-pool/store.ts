@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../atomic-file.js';
-import { isJsonObject, safeJsonParse } from './json.js';
+import { isJsonObject, safeJsonParse } from '../../core/safe-json.js';
 import { parseSessionRecord, parseUserRecord, UUID_RE, type SessionRecord, type UserRecord } from './records.js';
 
 /**

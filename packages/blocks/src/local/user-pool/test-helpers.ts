@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { userPoolMiddleware, type UserPoolMiddlewareOptions } from './http.js';
-import { isJsonObject, type JsonObject } from './json.js';
+import { isJsonObject, type JsonObject } from '../../core/safe-json.js';
 import { createLocalUserPool, type LocalUserPool, type LocalUserPoolOptions, type UserPoolResponse } from './pool.js';
 import { clientSessionKey, computeX, g, modPow, N, parseHex, passwordClaimSignature, randomBigInt } from './srp.js';
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, sign, timingSafeEqual, verify } from 'node:crypto';
 import { CognitoError, Messages } from './errors.js';
-import { isJsonObject, safeJsonParse, type JsonObject } from './json.js';
+import { isJsonObject, safeJsonParse, type JsonObject } from '../../core/safe-json.js';
 import type { SigningKeys } from './keys.js';
 import { UUID_RE, type SessionRecord, type UserRecord } from './records.js';
 
