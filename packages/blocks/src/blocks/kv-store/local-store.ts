@@ -25,6 +25,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ConflictError } from '../../core/errors.js';
 import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../../local/atomic-file.js';
+import { KeyedLock } from '../../local/keyed-lock.js';
 import type { DeleteOptions, KVItem, KVStoreApi, ListOptions, ListResult, PutOptions } from './types.js';
 import {
   assertValidKey,
@@ -158,7 +159,7 @@ interface DirState {
   readonly dir: string;
   index?: KeyIndex;
   indexReady?: Promise<KeyIndex>;
-  readonly locks: Map<string, Promise<void>>;
+  readonly locks: KeyedLock;
   /** Files already reported as unreadable, so each is warned about once. */
   readonly warned: Set<string>;
   readonly stats: LocalStoreStats;
@@ -176,7 +177,7 @@ function dirState(dir: string): DirState {
   const states = registry();
   let state = states.get(dir);
   if (state === undefined) {
-    state = { dir, locks: new Map(), warned: new Set(), stats: { indexBuilds: 0, recordReads: 0 } };
+    state = { dir, locks: new KeyedLock(), warned: new Set(), stats: { indexBuilds: 0, recordReads: 0 } };
     states.set(dir, state);
   }
   return state;
@@ -193,28 +194,6 @@ export function closeLocalStore(dir: string): void {
 /** Test-only: the counters of `dir`'s shared state, if it is open. */
 export function localStoreStats(dir: string): LocalStoreStats | undefined {
   return registry().get(path.resolve(dir))?.stats;
-}
-
-/**
- * Runs `task` once every earlier task for `key` has settled. Each key's
- * tasks form a promise chain; the map entry is dropped when the chain drains
- * so the table does not grow with the number of keys ever written.
- */
-async function withKeyLock<R>(locks: Map<string, Promise<void>>, key: string, task: () => Promise<R>): Promise<R> {
-  const previous = locks.get(key) ?? Promise.resolve();
-  let release!: () => void;
-  const done = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const tail = previous.then(() => done);
-  locks.set(key, tail);
-  await previous;
-  try {
-    return await task();
-  } finally {
-    release();
-    if (locks.get(key) === tail) locks.delete(key);
-  }
 }
 
 interface StoredRecord {
@@ -306,7 +285,7 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
     const { ifNotExists, ifVersion, ttlSeconds } = normalisePutOptions(options);
     const valueJson = serializeValue(value);
     const index = await this.#index();
-    return withKeyLock(this.#state.locks, key, async () => {
+    return this.#state.locks.run(key, async () => {
       const current = await this.#readLive(key);
       if (ifNotExists && current !== undefined) {
         throw new ConflictError(`Key already exists (version ${current.version}).`, { key });
@@ -334,7 +313,7 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
     assertValidKey(key);
     const { ifVersion } = normaliseDeleteOptions(options);
     const index = await this.#index();
-    return withKeyLock(this.#state.locks, key, async () => {
+    return this.#state.locks.run(key, async () => {
       const current = await this.#readLive(key);
       if (ifVersion !== undefined && current?.version !== ifVersion) {
         throw new ConflictError(
@@ -430,7 +409,7 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
 
   /** Lazy TTL deletion; re-checks under the lock because a put may have revived the key. */
   async #purgeIfExpired(key: string): Promise<void> {
-    await withKeyLock(this.#state.locks, key, async () => {
+    await this.#state.locks.run(key, async () => {
       const result = await this.#read(key);
       if (result.kind !== 'ok' || !isExpired(result.record.expiresAt, nowSeconds())) return;
       await removeFileDurably(this.#file(key));

@@ -1,5 +1,5 @@
 import type { SigningKeys } from './keys.js';
-import type { KeyedLock } from './lock.js';
+import type { KeyedLock } from '../keyed-lock.js';
 import type { PasswordPolicy } from './password-policy.js';
 import type { CodeKind } from './records.js';
 import type { UsedChallenges } from './secret-block.js';

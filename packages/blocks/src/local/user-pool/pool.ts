@@ -11,7 +11,7 @@ import type { CodeEvent, PoolContext } from './context.js';
 import { CognitoError } from './errors.js';
 import { isJsonObject, safeJsonParse } from '../../core/safe-json.js';
 import { loadOrCreateSigningKeys, type JwksDocument, type SigningKeys } from './keys.js';
-import { KeyedLock } from './lock.js';
+import { KeyedLock } from '../keyed-lock.js';
 import { OPERATIONS, TARGET_PREFIX } from './operations.js';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.js';
 import type { CodeKind } from './records.js';
