@@ -26,7 +26,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,7 +35,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { idTokenClaims, JwksFixture, type Claims } from 'blocks-kit/testing';
 import dynalite from 'dynalite';
-import type { DeployedFunction, TableDefinition } from './template';
+import { isAllowed, type DeployedFunction, type TableDefinition } from './template';
 
 export { isAllowed, loadDeployedFunction, type DeployedFunction, type PolicyStatement, type TableDefinition } from './template';
 
@@ -66,6 +66,8 @@ export interface DynamoDbCall {
   /** `arn:aws:dynamodb:<region>:<account>:table/<name>` (or `…/index/<name>`). */
   readonly resource: string;
   readonly status: number;
+  /** False when the policy check refused it (answered AccessDeniedException, as DynamoDB would). */
+  readonly allowed: boolean;
 }
 
 export interface RecordingDynamoDb {
@@ -116,13 +118,35 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
 }
 
+export interface RecordingOptions {
+  readonly region: string;
+  readonly accountId: string;
+  /**
+   * IAM's decision for one (action, resource); a refused call is answered
+   * with DynamoDB's AccessDeniedException instead of reaching dynalite, so
+   * a missing grant fails the very request that needs it, as in the cloud.
+   * Default: everything allowed.
+   */
+  readonly authorize?: (action: string, resource: string) => boolean;
+}
+
+/** The error DynamoDB returns when the caller's role lacks the action (HTTP 400). */
+function accessDenied(res: ServerResponse, action: string, resource: string): void {
+  const body = JSON.stringify({
+    __type: 'com.amazon.coral.service#AccessDeniedException',
+    Message: `User: arn:aws:sts::000000000000:assumed-role/artifact-test is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+  });
+  res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() }).end(body);
+}
+
 /**
  * dynalite with `tables` created from their template definitions, behind a
- * proxy that records each call (region and account only shape the ARNs).
+ * proxy that records each call and applies `authorize` (region and account
+ * only shape the ARNs).
  */
 export async function startRecordingDynamoDb(
   tables: readonly TableDefinition[],
-  { region, accountId }: { region: string; accountId: string },
+  { region, accountId, authorize = () => true }: RecordingOptions,
 ): Promise<RecordingDynamoDb> {
   // Tables become ACTIVE at once instead of after 500 ms.
   const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -157,14 +181,21 @@ export async function startRecordingDynamoDb(
       } catch {
         // Not JSON: dynalite answers with the error; the call is still recorded, against no table.
       }
+      const needed = authorizationsOf(operation, parsed).map(({ action, table, index }) => ({
+        action: `dynamodb:${action}`,
+        resource: `arn:aws:dynamodb:${region}:${accountId}:table/${table}${index ? `/index/${index}` : ''}`,
+      }));
+      const refused = needed.find(({ action, resource }) => !authorize(action, resource));
+      if (refused) {
+        for (const need of needed) calls.push({ operation, ...need, status: 400, allowed: authorize(need.action, need.resource) });
+        accessDenied(res, refused.action, refused.resource);
+        return;
+      }
       const upstream = request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
         (answer) => {
           const status = answer.statusCode ?? 0;
-          for (const { action, table, index } of authorizationsOf(operation, parsed)) {
-            const resource = `arn:aws:dynamodb:${region}:${accountId}:table/${table}${index ? `/index/${index}` : ''}`;
-            calls.push({ operation, action: `dynamodb:${action}`, resource, status });
-          }
+          for (const need of needed) calls.push({ operation, ...need, status, allowed: true });
           res.writeHead(status, answer.headers);
           answer.pipe(res);
         },
@@ -512,9 +543,15 @@ export interface DeployedBackend {
   close(): Promise<void>;
 }
 
-/** dynalite with the template's tables, a token minter, and one warm execution environment of `fn`. */
+/**
+ * dynalite with the template's tables (calls outside the role policy are
+ * refused), a token minter, and one warm execution environment of `fn`.
+ */
 export async function startDeployedBackend(fn: DeployedFunction, options: Pick<LambdaOptions, 'extraEnv'> = {}): Promise<DeployedBackend> {
-  const db = await startRecordingDynamoDb(fn.tables, fn.account);
+  const db = await startRecordingDynamoDb(fn.tables, {
+    ...fn.account,
+    authorize: (action, resource) => isAllowed(fn.policy, action, resource),
+  });
   try {
     const tokens = new CognitoTokens(fn);
     const lambda = await startLambdaProcess(fn, { dynamoDbEndpoint: db.endpoint, jwks: tokens.jwksRoute, ...options });
