@@ -49,10 +49,11 @@ const runtimeSources = path.join(import.meta.dirname, 'runtime');
  */
 export const DYNAMODB_ENDPOINT_ENV = 'BLOCKS_DYNAMODB_ENDPOINT';
 
+/** dynalite checks that requests are signed, not by whom; Lambda would inject the role's session. */
 const FAKE_CREDENTIALS = {
-  AWS_ACCESS_KEY_ID: 'ASIAARTIFACTTEST0000',
-  AWS_SECRET_ACCESS_KEY: 'artifact-test-secret-access-key-not-real',
-  AWS_SESSION_TOKEN: 'artifact-test-session-token',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_SESSION_TOKEN: 'test',
 } as const;
 
 // ---------------------------------------------------------------------------
