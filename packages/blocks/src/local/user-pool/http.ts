@@ -39,7 +39,8 @@ function isLocalOrigin(origin: string): boolean {
   }
 }
 
-function isLoopback(address: string | undefined): boolean {
+/** Whether a socket address (as Node reports it: dotted IPv4, IPv6, IPv4-mapped IPv6) is loopback. */
+export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
   return v4.startsWith('127.') || address === '::1';
