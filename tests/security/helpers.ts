@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   bearer,
+  cognitoIssuer,
   createDispatcher,
   idTokenClaims,
   startJwksFixture,
   type Dispatcher,
   type JwksFixture,
 } from 'blocks-kit/testing';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -27,8 +28,10 @@ export const SAMPLE_CLIENT_ID = 'security-suite-client';
 
 export interface SampleApp {
   readonly dispatcher: Dispatcher;
-  /** The Cognito-style issuer the app trusts. */
+  /** The keys of the Cognito-style issuer the app trusts. */
   readonly jwks: JwksFixture;
+  /** `iss` of the app's tokens: the fixture's own, or the AWS issuer of `deployedPoolId`. */
+  readonly issuer: string;
   readonly dataDir: string;
   /** A valid ID token for `sub`. */
   idToken(sub: string, groups?: string[]): string;
@@ -43,6 +46,12 @@ export interface SampleAppOptions {
   /** Applied before the import, e.g. DynamoDB table mappings. */
   readonly env?: Record<string, string>;
   readonly maxBodyBytes?: number;
+  /**
+   * Configure the app as the deployed Lambda is: only COGNITO_USER_POOL_ID
+   * (this id) and COGNITO_CLIENT_ID, so the verifier derives the AWS issuer;
+   * its JWKS URL is answered from the fixture by a stubbed global `fetch`.
+   */
+  readonly deployedPoolId?: string;
 }
 
 /**
@@ -53,30 +62,41 @@ export async function startSampleApp(options: SampleAppOptions = {}): Promise<Sa
   const jwks = await startJwksFixture();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'blocks-security-'));
   const saved = { ...process.env };
+  const deployed = options.deployedPoolId;
+  const issuer = deployed === undefined ? jwks.issuer : cognitoIssuer(deployed);
   Object.assign(process.env, {
     BLOCKS_DATA_DIR: dataDir,
-    COGNITO_USER_POOL_ID: jwks.poolId,
+    COGNITO_USER_POOL_ID: deployed ?? jwks.poolId,
     COGNITO_CLIENT_ID: SAMPLE_CLIENT_ID,
-    COGNITO_ISSUER: jwks.issuer,
-    COGNITO_JWKS_URI: jwks.jwksUri,
+    ...(deployed === undefined && { COGNITO_ISSUER: jwks.issuer, COGNITO_JWKS_URI: jwks.jwksUri }),
     ...options.env,
   });
+  if (deployed !== undefined) {
+    delete process.env.COGNITO_ISSUER;
+    delete process.env.COGNITO_JWKS_URI;
+    vi.stubGlobal('fetch', jwks.cognitoFetch(deployed));
+  }
   const serverErrors: unknown[][] = [];
+  // The app reads its environment at import, so a deployed-style app needs a
+  // fresh copy. Only then: other suites patch the kit's modules before this import.
+  if (deployed !== undefined) vi.resetModules();
   const dispatcher = createDispatcher(await import('../../aws-blocks/index.js'), {
     logger: { error: (...details: unknown[]) => serverErrors.push(details) },
     ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
   });
   const idToken = (sub: string, groups: string[] = []): string =>
-    jwks.mintToken(idTokenClaims({ issuer: jwks.issuer, clientId: SAMPLE_CLIENT_ID, sub, email: `${sub}@example.com`, groups }));
+    jwks.mintToken(idTokenClaims({ issuer, clientId: SAMPLE_CLIENT_ID, sub, email: `${sub}@example.com`, groups }));
   return {
     dispatcher,
     jwks,
+    issuer,
     dataDir,
     idToken,
     headersFor: (sub, groups) => bearer(idToken(sub, groups)),
     serverErrors,
     async close() {
       process.env = saved;
+      if (deployed !== undefined) vi.unstubAllGlobals();
       await jwks.close();
       await rm(dataDir, { recursive: true, force: true });
     },

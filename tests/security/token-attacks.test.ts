@@ -4,7 +4,11 @@
  * generic body, never 500 and never a hint. The same matrix runs against
  * both issuers the app meets:
  *
- * - a Cognito-style issuer (the JWKS fixture), through the in-process dispatcher;
+ * - a Cognito-style issuer (the JWKS fixture), through the in-process
+ *   dispatcher, twice: configured with `COGNITO_ISSUER` as the local pool and
+ *   every harness are (aws-jwt-verify's `JwtVerifier`), and configured as the
+ *   deployed Lambda is, with the pool id alone (`CognitoJwtVerifier`, keys
+ *   from the stubbed `https://cognito-idp.<region>.amazonaws.com/<pool>` JWKS URL);
  * - the local user pool, through `startBlocksDevServer` over HTTP, exactly as
  *   `npm run dev` serves it, with real tokens from the pool's own sign-in.
  *
@@ -17,6 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   accessTokenClaims,
+  cognitoIssuer,
   startJwksFixture,
   type Claims,
   type JwksFixture,
@@ -169,20 +174,29 @@ afterAll(async () => {
   await Promise.all([attacker?.close(), otherPool?.close()]);
 });
 
-describe('against a Cognito-style issuer, through the dispatcher', () => {
+const VERIFIER_CONFIGURATIONS = [
+  { name: 'configured with COGNITO_ISSUER (local pool, harnesses)', deployedPoolId: undefined },
+  { name: 'configured with the pool id only (deployed)', deployedPoolId: 'us-east-1_SecuritySuite' },
+] as const;
+
+describe.each(VERIFIER_CONFIGURATIONS)('against a Cognito-style issuer $name, through the dispatcher', ({ deployedPoolId }) => {
   let app: SampleApp;
   let surface: AttackSurface;
 
   beforeAll(async () => {
-    app = await startSampleApp();
+    app = await startSampleApp(deployedPoolId === undefined ? {} : { deployedPoolId });
     const { jwks } = app;
     surface = {
       idToken: app.idToken('victim-sub'),
-      accessToken: jwks.mintToken(accessTokenClaims({ issuer: jwks.issuer, clientId: SAMPLE_CLIENT_ID, sub: 'victim-sub' })),
+      accessToken: jwks.mintToken(accessTokenClaims({ issuer: app.issuer, clientId: SAMPLE_CLIENT_ID, sub: 'victim-sub' })),
       sign: (claims, options) => jwks.mintToken(claims, options),
       publicKeyPem: jwks.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
       foreign: [
         ['another pool’s ID token for this client id', otherPool.mintToken({ ...decode(app.idToken('victim-sub')).claims, iss: otherPool.issuer })],
+        [
+          'this pool’s key under the other configuration’s issuer',
+          jwks.mintToken({ ...decode(app.idToken('victim-sub')).claims, iss: deployedPoolId === undefined ? cognitoIssuer('us-east-1_SecuritySuite') : jwks.issuer }),
+        ],
       ],
       attacker,
       async me(headers) {

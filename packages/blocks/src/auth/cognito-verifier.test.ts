@@ -58,9 +58,14 @@ function withAuthorization(authorization?: string): AuthContext {
 
 const bearer = (token: string): AuthContext => withAuthorization(`Bearer ${token}`);
 
-function claimsFor(tokenUse: TokenUse, p: Partial<TokenClaimsParams> = {}): Claims {
-  const params = { issuer: fx.issuer, clientId: CLIENT_ID, ...p };
+function claimsForIssuer(tokenUse: TokenUse, p: Partial<TokenClaimsParams> & { issuer: string }): Claims {
+  const params = { clientId: CLIENT_ID, ...p };
   return tokenUse === 'id' ? idTokenClaims(params) : accessTokenClaims(params);
+}
+
+/** Claims for the configured-issuer verifier that tests outside the per-path matrix use. */
+function claimsFor(tokenUse: TokenUse, p: Partial<TokenClaimsParams> = {}): Claims {
+  return claimsForIssuer(tokenUse, { issuer: fx.issuer, ...p });
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -104,67 +109,189 @@ describe('cognitoIssuer', () => {
   });
 });
 
-describe('requireAuth with an ID-token verifier', () => {
-  it('returns the user of a valid ID token', async () => {
-    const claims = claimsFor('id', { sub: 'sub-1', username: 'alice', email: 'alice@example.com', groups: ['admins'] });
-    const user = await verifier().requireAuth(bearer(fx.mintToken(claims)));
-    expect(user).toEqual({
-      sub: 'sub-1',
-      username: 'alice',
-      email: 'alice@example.com',
-      groups: ['admins'],
-      claims: expect.objectContaining({ token_use: 'id', aud: CLIENT_ID, iss: fx.issuer }),
+/**
+ * The two ways a verifier finds its keys. Locally (and in every harness that
+ * sets `COGNITO_ISSUER`) the generic `JwtVerifier` runs against a configured
+ * issuer; deployed, the Lambda has only the pool and client ids and
+ * `CognitoJwtVerifier` derives the AWS issuer. Every check below runs on both,
+ * so relaxing one on either path fails a test.
+ */
+interface VerifierPath {
+  readonly name: string;
+  /** `iss` of the tokens this path must accept. */
+  issuer(): string;
+  /** Run before each test: publishes the fixture's keys where this path fetches them. */
+  serveKeys(): void;
+  verifier(overrides?: Partial<CognitoVerifierOptions>): CognitoVerifier;
+}
+
+const DEPLOYED_POOL_ID = 'us-east-1_BlocksTest';
+
+const PATHS: readonly VerifierPath[] = [
+  {
+    name: 'configured issuer (JwtVerifier)',
+    issuer: () => fx.issuer,
+    serveKeys: () => undefined,
+    verifier: (overrides) => verifier(overrides),
+  },
+  {
+    name: 'deployed pool id (CognitoJwtVerifier)',
+    issuer: () => cognitoIssuer(DEPLOYED_POOL_ID),
+    serveKeys: () => vi.stubGlobal('fetch', fx.cognitoFetch(DEPLOYED_POOL_ID)),
+    verifier: (overrides) =>
+      new CognitoVerifier({ userPoolId: DEPLOYED_POOL_ID, clientId: CLIENT_ID, tokenUse: 'id', ...overrides }),
+  },
+];
+
+describe.each(PATHS)('on the $name path', (path) => {
+  beforeEach(() => path.serveKeys());
+  const verifier = path.verifier;
+  const claimsFor = (tokenUse: TokenUse, p: Partial<TokenClaimsParams> = {}): Claims =>
+    claimsForIssuer(tokenUse, { issuer: path.issuer(), ...p });
+  const otherIssuer = (): string => (path.issuer() === fx.issuer ? cognitoIssuer(DEPLOYED_POOL_ID) : fx.issuer);
+
+  describe('requireAuth with an ID-token verifier', () => {
+    it('returns the user of a valid ID token', async () => {
+      const claims = claimsFor('id', { sub: 'sub-1', username: 'alice', email: 'alice@example.com', groups: ['admins'] });
+      const user = await verifier().requireAuth(bearer(fx.mintToken(claims)));
+      expect(user).toEqual({
+        sub: 'sub-1',
+        username: 'alice',
+        email: 'alice@example.com',
+        groups: ['admins'],
+        claims: expect.objectContaining({ token_use: 'id', aud: CLIENT_ID, iss: path.issuer() }),
+      });
+    });
+
+    it('accepts the scheme in any case and reports no groups as []', async () => {
+      const token = fx.mintToken(claimsFor('id', { username: 'bob' }));
+      const auth = verifier();
+      for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+        const user = await auth.requireAuth(withAuthorization(`${scheme} ${token}`));
+        expect(user.username).toBe('bob');
+        expect(user.groups).toEqual([]);
+        expect(user.email).toBeUndefined();
+      }
+    });
+
+    const rejected: [string, () => string | undefined][] = [
+      ['a missing header', () => undefined],
+      ['the Basic scheme', () => `Basic ${Buffer.from('alice:password').toString('base64')}`],
+      ['a valid token under the Basic scheme', () => `Basic ${fx.mintToken(claimsFor('id'))}`],
+      ['an empty token', () => 'Bearer '],
+      ['the scheme alone', () => 'Bearer'],
+      ['two tokens', () => `Bearer ${fx.mintToken(claimsFor('id'))} ${fx.mintToken(claimsFor('id'))}`],
+      ['garbage', () => 'Bearer not-a-jwt'],
+      ['three garbage segments', () => 'Bearer a.b.c'],
+      ['an oversized token', () => `Bearer ${'a'.repeat(20_000)}.b.c`],
+      ['an expired token', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), iat: now() - 7200, exp: now() - 60 })}`],
+      ['a not-yet-valid token', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), nbf: now() + 600 })}`],
+      ['a token without exp', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), exp: undefined })}`],
+      ['a wrong audience', () => `Bearer ${fx.mintToken(claimsFor('id', { clientId: 'another-client' }))}`],
+      ['a wrong issuer', () => `Bearer ${fx.mintToken(claimsFor('id', { issuer: 'https://evil.example/local_pool' }))}`],
+      ['the other path’s issuer', () => `Bearer ${fx.mintToken(claimsFor('id', { issuer: otherIssuer() }))}`],
+      ['the issuer with a trailing slash', () => `Bearer ${fx.mintToken(claimsFor('id', { issuer: `${path.issuer()}/` }))}`],
+      ['the Cognito issuer of another pool', () => `Bearer ${fx.mintToken(claimsFor('id', { issuer: cognitoIssuer('us-east-1_other') }))}`],
+      ['an access token', () => `Bearer ${fx.mintToken(claimsFor('access'))}`],
+      [
+        'token_use access on an otherwise complete ID token',
+        () => `Bearer ${fx.mintToken({ ...claimsFor('id'), token_use: 'access', client_id: CLIENT_ID })}`,
+      ],
+      ['a token without sub', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), sub: undefined })}`],
+      ['a signature by another key with the same kid', () => `Bearer ${fx.mintToken(claimsFor('id'), { key: generateRsaKeyPair().privateKey })}`],
+      ['a tampered payload', () => `Bearer ${tamperPayload(fx.mintToken(claimsFor('id', { username: 'alice' })), '"alice"', '"alicf"')}`],
+      ['an unknown kid', () => `Bearer ${fx.mintToken(claimsFor('id'), { kid: 'unknown-kid' })}`],
+      ['a token without kid', () => `Bearer ${fx.mintToken(claimsFor('id'), { header: { kid: undefined } })}`],
+      ['alg none', () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'none' })}`],
+      ['alg none with a dummy signature', () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'none' })}x`],
+      [
+        'HS256 keyed with the public key',
+        () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'HS256', key: fx.publicKey.export({ type: 'spki', format: 'pem' }) })}`,
+      ],
+      ['RS512 by the right key (RS256 only)', () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'RS512' })}`],
+    ];
+
+    it.each(rejected)('rejects %s with 401', async (_name, header) => {
+      await expectUnauthorized(verifier().requireAuth(withAuthorization(header())));
     });
   });
 
-  it('accepts the scheme in any case and reports no groups as []', async () => {
-    const token = fx.mintToken(claimsFor('id', { username: 'bob' }));
-    const auth = verifier();
-    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
-      const user = await auth.requireAuth(withAuthorization(`${scheme} ${token}`));
-      expect(user.username).toBe('bob');
-      expect(user.groups).toEqual([]);
+  describe('requireAuth with an access-token verifier', () => {
+    const accessVerifier = (): CognitoVerifier => verifier({ tokenUse: 'access' });
+
+    it('returns the user of a valid access token', async () => {
+      const token = fx.mintToken(claimsFor('access', { sub: 'sub-2', username: 'carol', groups: ['editors', 'admins'] }));
+      const user = await accessVerifier().requireAuth(bearer(token));
+      expect(user).toMatchObject({ sub: 'sub-2', username: 'carol', groups: ['editors', 'admins'] });
       expect(user.email).toBeUndefined();
-    }
+      expect(user.claims.client_id).toBe(CLIENT_ID);
+    });
+
+    it('rejects an ID token', async () => {
+      await expectUnauthorized(accessVerifier().requireAuth(bearer(fx.mintToken(claimsFor('id')))));
+    });
+
+    it('rejects token_use id on an otherwise complete access token', async () => {
+      const token = fx.mintToken({ ...claimsFor('access'), token_use: 'id', aud: CLIENT_ID, 'cognito:username': 'alice' });
+      await expectUnauthorized(accessVerifier().requireAuth(bearer(token)));
+    });
+
+    it('rejects another client id', async () => {
+      const token = fx.mintToken(claimsFor('access', { clientId: 'another-client' }));
+      await expectUnauthorized(accessVerifier().requireAuth(bearer(token)));
+    });
+
+    it('rejects the client id in aud only (access tokens carry client_id)', async () => {
+      const token = fx.mintToken({ ...claimsFor('access'), client_id: undefined, aud: CLIENT_ID });
+      await expectUnauthorized(accessVerifier().requireAuth(bearer(token)));
+    });
   });
 
-  const rejected: [string, () => string | undefined][] = [
-    ['a missing header', () => undefined],
-    ['the Basic scheme', () => `Basic ${Buffer.from('alice:password').toString('base64')}`],
-    ['a valid token under the Basic scheme', () => `Basic ${fx.mintToken(claimsFor('id'))}`],
-    ['an empty token', () => 'Bearer '],
-    ['the scheme alone', () => 'Bearer'],
-    ['two tokens', () => `Bearer ${fx.mintToken(claimsFor('id'))} ${fx.mintToken(claimsFor('id'))}`],
-    ['garbage', () => 'Bearer not-a-jwt'],
-    ['three garbage segments', () => 'Bearer a.b.c'],
-    ['an oversized token', () => `Bearer ${'a'.repeat(20_000)}.b.c`],
-    ['an expired token', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), iat: now() - 7200, exp: now() - 60 })}`],
-    ['a not-yet-valid token', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), nbf: now() + 600 })}`],
-    ['a token without exp', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), exp: undefined })}`],
-    ['a wrong audience', () => `Bearer ${fx.mintToken(claimsFor('id', { clientId: 'another-client' }))}`],
-    ['a wrong issuer', () => `Bearer ${fx.mintToken(claimsFor('id', { issuer: 'https://evil.example/local_pool' }))}`],
-    ['the Cognito issuer of another pool', () => `Bearer ${fx.mintToken(claimsFor('id', { issuer: cognitoIssuer('us-east-1_other') }))}`],
-    ['an access token', () => `Bearer ${fx.mintToken(claimsFor('access'))}`],
-    [
-      'token_use access on an otherwise complete ID token',
-      () => `Bearer ${fx.mintToken({ ...claimsFor('id'), token_use: 'access', client_id: CLIENT_ID })}`,
-    ],
-    ['a token without sub', () => `Bearer ${fx.mintToken({ ...claimsFor('id'), sub: undefined })}`],
-    ['a signature by another key with the same kid', () => `Bearer ${fx.mintToken(claimsFor('id'), { key: generateRsaKeyPair().privateKey })}`],
-    ['a tampered payload', () => `Bearer ${tamperPayload(fx.mintToken(claimsFor('id', { username: 'alice' })), '"alice"', '"alicf"')}`],
-    ['an unknown kid', () => `Bearer ${fx.mintToken(claimsFor('id'), { kid: 'unknown-kid' })}`],
-    ['a token without kid', () => `Bearer ${fx.mintToken(claimsFor('id'), { header: { kid: undefined } })}`],
-    ['alg none', () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'none' })}`],
-    ['alg none with a dummy signature', () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'none' })}x`],
-    [
-      'HS256 keyed with the public key',
-      () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'HS256', key: fx.publicKey.export({ type: 'spki', format: 'pem' }) })}`,
-    ],
-    ['RS512 by the right key (RS256 only)', () => `Bearer ${fx.mintToken(claimsFor('id'), { alg: 'RS512' })}`],
-  ];
+  describe('requireGroup', () => {
+    it('returns a member of the group', async () => {
+      const token = fx.mintToken(claimsFor('id', { groups: ['users', 'admins'] }));
+      const user = await verifier().requireGroup(bearer(token), 'admins');
+      expect(user.groups).toContain('admins');
+    });
 
-  it.each(rejected)('rejects %s with 401', async (_name, header) => {
-    await expectUnauthorized(verifier().requireAuth(withAuthorization(header())));
+    it('answers 403 to a signed-in non-member', async () => {
+      const token = fx.mintToken(claimsFor('id', { groups: ['users'] }));
+      const error = await rejection(verifier().requireGroup(bearer(token), 'admins'));
+      expect(error).toBeInstanceOf(ForbiddenError);
+      expect((error as ForbiddenError).status).toBe(403);
+      expect((error as ForbiddenError).message).toBe('Forbidden');
+    });
+
+    it('answers 401, not 403, without a valid token', async () => {
+      await expectUnauthorized(verifier().requireGroup(withAuthorization(), 'admins'));
+    });
+  });
+
+  describe('signing keys', () => {
+    it('fetches the JWKS once for many verifications', async () => {
+      const auth = verifier();
+      fx.resetJwksRequests();
+      const tokens = Array.from({ length: 10 }, () => fx.mintToken(claimsFor('id')));
+      await Promise.all(tokens.map((t) => auth.requireAuth(bearer(t))));
+      for (let i = 0; i < 40; i += 1) await auth.requireAuth(bearer(fx.mintToken(claimsFor('id'))));
+      expect(fx.jwksRequests).toBe(1);
+    });
+
+    it('answers 503 (not 401, not details) while the JWKS cannot be fetched, and recovers', async () => {
+      const auth = verifier();
+      const token = fx.mintToken(claimsFor('id'));
+      fx.failJwksWith(500);
+      const error = await rejection(auth.requireAuth(bearer(token)));
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error).not.toBeInstanceOf(UnauthorizedError);
+      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect((error as ServiceUnavailableError).retryAfterSeconds).toBe(5);
+      expect((error as ApiError).status).toBe(503);
+      expect((error as ApiError).message).toBe('Authentication service unavailable');
+      expect((error as ApiError).data).toBeUndefined();
+      fx.failJwksWith(undefined);
+      await expect(auth.requireAuth(bearer(token))).resolves.toMatchObject({ username: 'alice' });
+    });
   });
 });
 
@@ -182,83 +309,7 @@ describe('the RS256 pin', () => {
   });
 });
 
-describe('requireAuth with an access-token verifier', () => {
-  const accessVerifier = (): CognitoVerifier => verifier({ tokenUse: 'access' });
-
-  it('returns the user of a valid access token', async () => {
-    const token = fx.mintToken(claimsFor('access', { sub: 'sub-2', username: 'carol', groups: ['editors', 'admins'] }));
-    const user = await accessVerifier().requireAuth(bearer(token));
-    expect(user).toMatchObject({ sub: 'sub-2', username: 'carol', groups: ['editors', 'admins'] });
-    expect(user.email).toBeUndefined();
-    expect(user.claims.client_id).toBe(CLIENT_ID);
-  });
-
-  it('rejects an ID token', async () => {
-    await expectUnauthorized(accessVerifier().requireAuth(bearer(fx.mintToken(claimsFor('id')))));
-  });
-
-  it('rejects token_use id on an otherwise complete access token', async () => {
-    const token = fx.mintToken({ ...claimsFor('access'), token_use: 'id', aud: CLIENT_ID, 'cognito:username': 'alice' });
-    await expectUnauthorized(accessVerifier().requireAuth(bearer(token)));
-  });
-
-  it('rejects another client id', async () => {
-    const token = fx.mintToken(claimsFor('access', { clientId: 'another-client' }));
-    await expectUnauthorized(accessVerifier().requireAuth(bearer(token)));
-  });
-
-  it('rejects the client id in aud only (access tokens carry client_id)', async () => {
-    const token = fx.mintToken({ ...claimsFor('access'), client_id: undefined, aud: CLIENT_ID });
-    await expectUnauthorized(accessVerifier().requireAuth(bearer(token)));
-  });
-});
-
-describe('requireGroup', () => {
-  it('returns a member of the group', async () => {
-    const token = fx.mintToken(claimsFor('id', { groups: ['users', 'admins'] }));
-    const user = await verifier().requireGroup(bearer(token), 'admins');
-    expect(user.groups).toContain('admins');
-  });
-
-  it('answers 403 to a signed-in non-member', async () => {
-    const token = fx.mintToken(claimsFor('id', { groups: ['users'] }));
-    const error = await rejection(verifier().requireGroup(bearer(token), 'admins'));
-    expect(error).toBeInstanceOf(ForbiddenError);
-    expect((error as ForbiddenError).status).toBe(403);
-    expect((error as ForbiddenError).message).toBe('Forbidden');
-  });
-
-  it('answers 401, not 403, without a valid token', async () => {
-    await expectUnauthorized(verifier().requireGroup(withAuthorization(), 'admins'));
-  });
-});
-
 describe('signing keys', () => {
-  it('fetches the JWKS once for many verifications', async () => {
-    const auth = verifier();
-    fx.resetJwksRequests();
-    const tokens = Array.from({ length: 10 }, () => fx.mintToken(claimsFor('id')));
-    await Promise.all(tokens.map((t) => auth.requireAuth(bearer(t))));
-    for (let i = 0; i < 40; i += 1) await auth.requireAuth(bearer(fx.mintToken(claimsFor('id'))));
-    expect(fx.jwksRequests).toBe(1);
-  });
-
-  it('answers 503 (not 401, not details) while the JWKS cannot be fetched, and recovers', async () => {
-    const auth = verifier();
-    const token = fx.mintToken(claimsFor('id'));
-    fx.failJwksWith(500);
-    const error = await rejection(auth.requireAuth(bearer(token)));
-    expect(error).toBeInstanceOf(ApiError);
-    expect(error).not.toBeInstanceOf(UnauthorizedError);
-    expect(error).toBeInstanceOf(ServiceUnavailableError);
-    expect((error as ServiceUnavailableError).retryAfterSeconds).toBe(5);
-    expect((error as ApiError).status).toBe(503);
-    expect((error as ApiError).message).toBe('Authentication service unavailable');
-    expect((error as ApiError).data).toBeUndefined();
-    fx.failJwksWith(undefined);
-    await expect(auth.requireAuth(bearer(token))).resolves.toMatchObject({ username: 'alice' });
-  });
-
   it('answers 503 when the key server is unreachable', async () => {
     const auth = verifier({ jwksUri: 'http://127.0.0.1:1/local_pool/.well-known/jwks.json' });
     const error = await rejection(auth.requireAuth(bearer(fx.mintToken(claimsFor('id')))));

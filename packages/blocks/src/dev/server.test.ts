@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBlocksDevServer, type BlocksDevServer } from './server.js';
 
 // Inside the repo (gitignored) so the app can resolve `blocks-kit` and zod.
@@ -61,6 +62,30 @@ describe('local dev server', () => {
     await writeFile(entry, appSource('v4'));
     const fixed = await eventually(() => call('app.greet'), (r) => r.body.result === 'v4');
     expect(fixed.body.result).toBe('v4');
+  });
+
+  it('logs a request body cut off by its client as a debug line, not an error', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const debug = vi.spyOn(console, 'debug').mockImplementation(() => undefined);
+    try {
+      const { hostname, port } = new URL(server.url);
+      const socket = connect(Number(port), hostname);
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      const head =
+        `POST ${new URL(server.apiUrl).pathname} HTTP/1.1\r\nHost: ${hostname}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"jsonrpc"';
+      // Sent before the hang-up, so the server sees a request whose body never completes.
+      await new Promise<void>((resolve) => socket.write(head, () => resolve()));
+      socket.destroy();
+      const text = (spy: typeof debug): string => spy.mock.calls.map((args) => args.map(String).join(' ')).join('\n');
+      await expect.poll(() => text(debug) + text(errors)).not.toBe('');
+      expect(text(errors)).toBe('');
+      expect(text(debug)).toMatch(/aborted/);
+      expect((await call('app.greet')).status).toBe(200);
+    } finally {
+      errors.mockRestore();
+      debug.mockRestore();
+    }
   });
 
   it('answers other paths with 404', async () => {

@@ -38,7 +38,9 @@ export async function startBlocksDevServer(options: BlocksDevServerOptions = {})
     configFile: false,
     appType: 'custom',
     logLevel: 'warn',
-    server: { middlewareMode: true, hmr: false },
+    // ws: false as well as hmr: false, or Vite still opens its WebSocket
+    // server on *:24678, every interface, with nothing to push over it.
+    server: { middlewareMode: true, hmr: false, ws: false },
     // No frontend here: skip scanning index.html for browser dependencies.
     optimizeDeps: { noDiscovery: true, entries: [] },
     plugins: [plugin],

@@ -9,6 +9,7 @@
 import { createHmac, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cognitoIssuer } from '../auth/cognito-verifier.js';
 
 export type Claims = Record<string, unknown>;
 
@@ -121,6 +122,25 @@ export class JwksFixture {
     const { n, e, kty } = this.publicKey.export({ format: 'jwk' });
     const alg = this.#publishAlg ? { alg: 'RS256' } : {};
     return { keys: [{ kid: this.kid, ...alg, use: 'sig', kty, n, e }] };
+  }
+
+  /**
+   * A `fetch` that serves this fixture's keys at the JWKS URL of a real
+   * Cognito pool, `https://cognito-idp.<region>.amazonaws.com/<poolId>/.well-known/jwks.json`,
+   * so the deployed verifier (pool id only, no `COGNITO_ISSUER`) can be tested
+   * without the network. It counts requests and honours `failJwksWith` like
+   * the http endpoint; every other URL goes to `fallback`.
+   */
+  cognitoFetch(userPoolId: string, fallback: typeof fetch = globalThis.fetch): typeof fetch {
+    const served = `${cognitoIssuer(userPoolId)}${JWKS_PATH_SUFFIX}`;
+    return async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url !== served) return fallback(input, init);
+      this.#jwksRequests += 1;
+      const json = { 'content-type': 'application/json' };
+      if (this.#failStatus !== undefined) return new Response('{"message":"unavailable"}', { status: this.#failStatus, headers: json });
+      return new Response(JSON.stringify(this.jwks()), { headers: json });
+    };
   }
 
   async start(): Promise<this> {

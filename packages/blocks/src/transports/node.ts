@@ -31,6 +31,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<{ body: U
     req.pause();
     return Promise.resolve({ body: new Uint8Array(), tooLarge: true });
   }
+  // A client that vanished before we got here emits nothing more: without this the promise would never settle.
+  if (clientWentAway(req)) return Promise.reject(new Error('aborted'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -38,6 +40,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<{ body: U
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
+      req.off('close', onClose);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.byteLength;
@@ -57,9 +60,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<{ body: U
       cleanup();
       reject(error);
     };
+    const onClose = (): void => {
+      cleanup();
+      reject(new Error('aborted'));
+    };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
+    req.on('close', onClose);
   });
 }
 
@@ -72,9 +80,26 @@ export function writeResponse(res: ServerResponse, response: RpcHttpResponse, cl
   res.end(response.body);
 }
 
-/** Serves one JSON-RPC call from a Node request with the given dispatcher. */
+/** The connection closed before the whole request arrived: the client hung up, nothing failed here. */
+function clientWentAway(req: IncomingMessage): boolean {
+  return req.destroyed && !req.complete;
+}
+
+/**
+ * Serves one JSON-RPC call from a Node request with the given dispatcher.
+ * A client that hangs up mid-body gets nothing (there is no one to answer)
+ * and is a debug line, not an error: no response was ever going to fail.
+ */
 export async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher): Promise<void> {
-  const { body, tooLarge } = await readBody(req, dispatcher.maxBodyBytes);
+  let read: { body: Uint8Array; tooLarge: boolean };
+  try {
+    read = await readBody(req, dispatcher.maxBodyBytes);
+  } catch (error) {
+    if (!clientWentAway(req)) throw error;
+    console.debug(`[blocks-kit] request body aborted by the client (${error instanceof Error ? error.message : 'closed'})`);
+    return;
+  }
+  const { body, tooLarge } = read;
   const response = await dispatcher.handle({
     method: req.method ?? 'GET',
     headers: toHeaders(req.headers),

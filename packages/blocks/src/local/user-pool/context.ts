@@ -25,8 +25,6 @@ export interface PoolContext {
   readonly store: UserPoolStore;
   readonly locks: KeyedLock;
   readonly usedChallenges: UsedChallenges;
-  /** Failure counters for sign-ins to unknown usernames, so they lock out like real ones. */
-  readonly unknownLoginFailures: Map<string, { count: number; lockedUntil: number }>;
   now(): number;
   keys(): Promise<SigningKeys>;
   deliverCode(event: CodeEvent): void;

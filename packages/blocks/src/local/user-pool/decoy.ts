@@ -1,23 +1,26 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { PoolContext } from './context.js';
-import { CognitoError, Messages } from './errors.js';
-import { computeVerifier } from './srp.js';
+import { isJsonObject } from '../../core/safe-json.js';
+import { emptyFailures, type FailureCounters } from './records.js';
+import { N, N_BYTES } from './srp.js';
 import { normaliseEmail } from './store.js';
-import { LOCKOUT_MS, MAX_PASSWORD_FAILURES } from './throttle.js';
 
 /**
- * Sign-in to a username that does not exist must look exactly like a wrong
- * password (Cognito's PreventUserExistenceErrors): a stable fake SRP
- * challenge per username, and the same lockout after repeated failures.
+ * A name with no account must be answered exactly like an account whose
+ * password or code is wrong (Cognito's PreventUserExistenceErrors, which
+ * Amplify turns on): the same body, the same size, the same time and the same
+ * lockouts. So each unknown name gets a decoy: a stable identity derived from
+ * the pool's secret, whose failure counters live in a file of their own
+ * (`decoys/<id>.json`), read, checked and written the way a user's are, and
+ * on which the operations do the same SRP arithmetic as for a real user.
  */
 
 export interface DecoyUser {
-  userIdForSrp: string;
+  /** Stands where a user's `sub` would (USER_ID_FOR_SRP, the SRP state, the counter file). */
+  id: string;
   salt: bigint;
   verifier: bigint;
 }
-
-const MAX_TRACKED = 10_000;
 
 function uuidFrom(bytes: Buffer): string {
   const hex = Buffer.from(bytes.subarray(0, 16));
@@ -29,34 +32,60 @@ function uuidFrom(bytes: Buffer): string {
 
 export async function decoyUser(ctx: PoolContext, username: string): Promise<DecoyUser> {
   const secret = (await ctx.keys()).secret('decoy-user');
-  const derive = (label: string) =>
-    createHmac('sha256', secret)
-      .update(`${label}:${normaliseEmail(username)}`)
-      .digest();
+  const login = normaliseEmail(username);
+  const derive = (label: string) => createHmac('sha256', secret).update(`${label}:${login}`).digest();
+  // A uniformly random group element cannot be told from g^x without a
+  // discrete log, and costs no exponentiation here, where a real user's
+  // verifier is merely read from disk.
+  const verifierBytes = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `verifier:${login}`, N_BYTES));
   return {
-    userIdForSrp: uuidFrom(derive('id')),
+    id: uuidFrom(derive('id')),
     salt: BigInt(`0x${derive('salt').subarray(0, 16).toString('hex')}`),
-    verifier: computeVerifier(BigInt(`0x${derive('x').toString('hex')}`)),
+    verifier: BigInt(`0x${verifierBytes.toString('hex')}`) % N,
   };
 }
 
-export function assertDecoyNotLocked(ctx: PoolContext, username: string): void {
-  const entry = ctx.unknownLoginFailures.get(normaliseEmail(username));
-  if (entry && entry.lockedUntil > ctx.now()) {
-    throw new CognitoError('NotAuthorizedException', Messages.passwordAttemptsExceeded);
-  }
+function parseFailures(value: unknown): FailureCounters {
+  if (!isJsonObject(value) || value.version !== 1 || !isJsonObject(value.failures)) return emptyFailures();
+  return { ...emptyFailures(), ...(value.failures as Partial<FailureCounters>) };
 }
 
-export function recordDecoyFailure(ctx: PoolContext, username: string): void {
-  const key = normaliseEmail(username);
-  const now = ctx.now();
-  const previous = ctx.unknownLoginFailures.get(key);
-  const expired = previous !== undefined && previous.lockedUntil !== 0 && previous.lockedUntil <= now;
-  const count = (expired || !previous ? 0 : previous.count) + 1;
-  ctx.unknownLoginFailures.delete(key);
-  ctx.unknownLoginFailures.set(key, { count, lockedUntil: count >= MAX_PASSWORD_FAILURES ? now + LOCKOUT_MS : 0 });
-  if (ctx.unknownLoginFailures.size > MAX_TRACKED) {
-    const oldest = ctx.unknownLoginFailures.keys().next();
-    if (!oldest.done) ctx.unknownLoginFailures.delete(oldest.value);
-  }
+/**
+ * `updateUser` for a decoy: runs `change` on the decoy's counters under its
+ * lock and writes them back atomically if they changed, also when `change`
+ * throws, which on this path it always ends up doing.
+ */
+export async function updateDecoy<T>(
+  ctx: PoolContext,
+  decoy: DecoyUser,
+  change: (failures: FailureCounters) => T,
+): Promise<T> {
+  return ctx.locks.run(`decoy:${decoy.id}`, async () => {
+    const failures = parseFailures(await ctx.store.readDecoy(decoy.id));
+    const before = JSON.stringify(failures);
+    const save = async (): Promise<void> => {
+      if (JSON.stringify(failures) === before) return;
+      await ctx.store.writeDecoy(decoy.id, { version: 1, failures, updatedAt: ctx.now() });
+    };
+    let result: T;
+    try {
+      result = change(failures);
+    } catch (error) {
+      await save();
+      throw error;
+    }
+    await save();
+    return result;
+  });
+}
+
+/**
+ * The decoy of a name with no account, with its counters as they stand. It
+ * reads the decoy's file where a known name's lookup reads the user's: on a
+ * loaded machine every file operation costs a scheduling round trip, so the
+ * two paths must make about as many.
+ */
+export async function findDecoy(ctx: PoolContext, username: string): Promise<{ decoy: DecoyUser; failures: FailureCounters }> {
+  const decoy = await decoyUser(ctx, username);
+  return { decoy, failures: parseFailures(await ctx.store.readDecoy(decoy.id)) };
 }

@@ -1,18 +1,18 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { PoolContext } from './context.js';
-import { assertDecoyNotLocked, decoyUser, recordDecoyFailure } from './decoy.js';
+import { findDecoy, updateDecoy } from './decoy.js';
 import { CognitoError, incorrectCredentials, invalidParameter, Messages } from './errors.js';
 import { requireString, requireStringMap } from './input.js';
 import type { JsonObject } from '../../core/safe-json.js';
 import { assertClient, type Operation } from './operation.js';
-import type { UserRecord } from './records.js';
+import type { FailureCounters, UserRecord } from './records.js';
 import { CHALLENGE_TTL_MS, openChallenge, sealChallenge, type ChallengeState } from './secret-block.js';
 import { refreshSession, startSession } from './sessions.js';
 import { createServerEphemeral, N, parseHex, passwordClaimSignature, serverPublic, serverSessionKey } from './srp.js';
 import { normaliseEmail } from './store.js';
 import { assertPasswordNotLocked, recordPasswordFailure, recordPasswordSuccess } from './throttle.js';
 import { updateUser } from './user-lock.js';
-import { passwordMatches } from './users.js';
+import { passwordMatches, verifierMatches } from './users.js';
 
 const KNOWN_FLOWS = [
   'USER_SRP_AUTH',
@@ -45,6 +45,15 @@ function concludePasswordCheck(ctx: PoolContext, user: UserRecord, passed: boole
   if (!user.confirmed) throw new CognitoError('UserNotConfirmedException', Messages.userNotConfirmed);
 }
 
+/**
+ * The end of a password check on a decoy: the same counting as a user's
+ * wrong password, and never a success, whatever `passed` says.
+ */
+function concludeDecoyCheck(ctx: PoolContext, failures: FailureCounters): never {
+  recordPasswordFailure(failures, ctx.now());
+  throw incorrectCredentials();
+}
+
 async function signedIn(ctx: PoolContext, user: UserRecord): Promise<JsonObject> {
   return { ChallengeParameters: {}, AuthenticationResult: { ...(await startSession(ctx, user)) } };
 }
@@ -54,25 +63,27 @@ async function startSrp(ctx: PoolContext, params: Record<string, string>): Promi
   const A = parseHex(parameter(params, 'SRP_A'), 1024);
   if (A === undefined || A % N === 0n) throw invalidParameter('Invalid SRP_A');
   const user = await ctx.store.findUser(username);
-  let identity: { sub?: string; userIdForSrp: string; salt: bigint; verifier: bigint };
+  let identity: { sub: string; salt: bigint; verifier: bigint };
   if (user) {
     assertPasswordNotLocked(user.failures, ctx.now());
     const salt = parseHex(user.srp.salt);
     const verifier = parseHex(user.srp.verifier);
     if (salt === undefined || verifier === undefined) throw incorrectCredentials();
-    identity = { sub: user.sub, userIdForSrp: user.sub, salt, verifier };
+    identity = { sub: user.sub, salt, verifier };
   } else {
-    assertDecoyNotLocked(ctx, username);
-    identity = await decoyUser(ctx, username);
+    const { decoy, failures } = await findDecoy(ctx, username);
+    assertPasswordNotLocked(failures, ctx.now());
+    identity = { sub: decoy.id, salt: decoy.salt, verifier: decoy.verifier };
   }
   const { b, B } = createServerEphemeral(identity.verifier);
   const state: ChallengeState = {
     id: randomUUID(),
     sub: identity.sub,
-    userIdForSrp: identity.userIdForSrp,
+    userIdForSrp: identity.sub,
     login: username,
     A: A.toString(16),
-    b: b.toString(16),
+    // Fixed width, so the size of SECRET_BLOCK depends on nothing secret.
+    b: b.toString(16).padStart(64, '0'),
     expiresAt: ctx.now() + CHALLENGE_TTL_MS,
   };
   const secretBlock = sealChallenge((await ctx.keys()).secret('secret-block'), state);
@@ -83,8 +94,8 @@ async function startSrp(ctx: PoolContext, params: Record<string, string>): Promi
       SALT: identity.salt.toString(16),
       SECRET_BLOCK: secretBlock.toString('base64'),
       SRP_B: B.toString(16),
-      USERNAME: identity.userIdForSrp,
-      USER_ID_FOR_SRP: identity.userIdForSrp,
+      USERNAME: identity.sub,
+      USER_ID_FOR_SRP: identity.sub,
     },
   };
 }
@@ -94,9 +105,12 @@ async function passwordAuth(ctx: PoolContext, params: Record<string, string>): P
   const password = parameter(params, 'PASSWORD');
   const found = await ctx.store.findUser(username);
   if (!found) {
-    assertDecoyNotLocked(ctx, username);
-    recordDecoyFailure(ctx, username);
-    throw incorrectCredentials();
+    const { decoy } = await findDecoy(ctx, username);
+    return updateDecoy(ctx, decoy, (failures) => {
+      assertPasswordNotLocked(failures, ctx.now());
+      verifierMatches(ctx, { userIdForSrp: decoy.id, salt: decoy.salt, verifier: decoy.verifier }, password);
+      return concludeDecoyCheck(ctx, failures);
+    });
   }
   const user = await updateUser(ctx, found.sub, (current) => {
     assertPasswordNotLocked(current.failures, ctx.now());
@@ -147,30 +161,48 @@ export const respondToAuthChallenge: Operation = async (ctx, body) => {
   if (state.expiresAt <= now || !ctx.usedChallenges.claim(state.id, state.expiresAt, now)) {
     throw new CognitoError('NotAuthorizedException', Messages.sessionExpired);
   }
-  if (!state.sub) {
-    recordDecoyFailure(ctx, state.login);
-    throw incorrectCredentials();
-  }
-  const sub = state.sub;
-  const user = await updateUser(ctx, sub, (current) => {
+  const claim = { username, block, timestamp, signature };
+  const user = await ctx.store.readUser(state.sub);
+  if (!user) return decoyClaim(ctx, state, claim);
+  const checked = await updateUser(ctx, state.sub, (current) => {
     assertPasswordNotLocked(current.failures, ctx.now());
     const sameUser = username === state.userIdForSrp || normaliseEmail(username) === current.email;
-    const A = parseHex(state.A);
-    const b = parseHex(state.b);
-    const v = parseHex(current.srp.verifier);
-    let passed = false;
-    if (sameUser && A !== undefined && b !== undefined && v !== undefined) {
-      const key = serverSessionKey({ A, B: serverPublic(v, b), b, v });
-      if (key) {
-        const expected = passwordClaimSignature(key, ctx.poolName, state.userIdForSrp, block, timestamp);
-        passed = expected.length === signature.length && timingSafeEqual(expected, signature);
-      }
-    }
-    concludePasswordCheck(ctx, current, passed);
+    concludePasswordCheck(ctx, current, sameUser && claimMatches(ctx, state, parseHex(current.srp.verifier), claim));
     return current;
   });
-  return signedIn(ctx, user);
+  return signedIn(ctx, checked);
 };
+
+interface PasswordClaim {
+  username: string;
+  block: Buffer;
+  timestamp: string;
+  signature: Buffer;
+}
+
+/** Checks PASSWORD_CLAIM_SIGNATURE against verifier `v`: the SRP work both a user and a decoy cost. */
+function claimMatches(ctx: PoolContext, state: ChallengeState, v: bigint | undefined, claim: PasswordClaim): boolean {
+  const A = parseHex(state.A);
+  const b = parseHex(state.b);
+  if (A === undefined || b === undefined || v === undefined) return false;
+  const key = serverSessionKey({ A, B: serverPublic(v, b), b, v });
+  if (!key) return false;
+  const expected = passwordClaimSignature(key, ctx.poolName, state.userIdForSrp, claim.block, claim.timestamp);
+  return expected.length === claim.signature.length && timingSafeEqual(expected, claim.signature);
+}
+
+/** The answer to a challenge issued to a name with no account: a wrong password, after the same work. */
+async function decoyClaim(ctx: PoolContext, state: ChallengeState, claim: PasswordClaim): Promise<never> {
+  const { decoy } = await findDecoy(ctx, state.login);
+  // A user deleted since InitiateAuth has no decoy under its sub: nothing to count.
+  if (decoy.id !== state.sub) throw incorrectCredentials();
+  return updateDecoy(ctx, decoy, (failures) => {
+    assertPasswordNotLocked(failures, ctx.now());
+    const sameUser = claim.username === state.userIdForSrp || normaliseEmail(claim.username) === normaliseEmail(state.login);
+    if (sameUser) claimMatches(ctx, state, decoy.verifier, claim);
+    return concludeDecoyCheck(ctx, failures);
+  });
+}
 
 export const getTokensFromRefreshToken: Operation = async (ctx, body) => {
   assertClient(ctx, body);

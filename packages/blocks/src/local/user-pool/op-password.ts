@@ -1,10 +1,21 @@
 import { checkCode, deliveryDetails, issueCode } from './codes.js';
+import type { PoolContext } from './context.js';
+import { findDecoy, updateDecoy } from './decoy.js';
 import { CognitoError, incorrectCredentials, invalidParameter, Messages } from './errors.js';
 import { requireString } from './input.js';
 import { assertClient, type Operation } from './operation.js';
 import { assertPasswordAllowed } from './password-policy.js';
+import type { FailureCounters } from './records.js';
 import { authenticate } from './sessions.js';
-import { attemptLimitError, recordPasswordFailure, recordPasswordSuccess } from './throttle.js';
+import { normaliseEmail } from './store.js';
+import {
+  assertCodeNotLocked,
+  attemptLimitError,
+  recordCodeFailure,
+  recordCodeSend,
+  recordPasswordFailure,
+  recordPasswordSuccess,
+} from './throttle.js';
 import { updateUser } from './user-lock.js';
 import { passwordMatches, setPassword } from './users.js';
 
@@ -12,8 +23,14 @@ export const forgotPassword: Operation = async (ctx, body) => {
   assertClient(ctx, body);
   const username = requireString(body, 'Username', 128);
   const found = await ctx.store.findUser(username);
-  // Unknown users get a plausible answer and no code (PreventUserExistenceErrors).
-  if (!found) return { CodeDeliveryDetails: deliveryDetails(username) };
+  if (!found) {
+    // A plausible answer and no code (PreventUserExistenceErrors), after the
+    // same counting and disk write as a real send, so the send limit and the
+    // time give nothing away either.
+    const { decoy } = await findDecoy(ctx, username);
+    await updateDecoy(ctx, decoy, (failures) => recordCodeSend(failures, ctx.now()));
+    return { CodeDeliveryDetails: deliveryDetails(normaliseEmail(username)) };
+  }
   const { email, code } = await updateUser(ctx, found.sub, (user) => {
     if (!user.emailVerified) {
       throw invalidParameter(
@@ -34,8 +51,13 @@ export const confirmForgotPassword: Operation = async (ctx, body) => {
   // Policy first, as Cognito does, so a weak password does not burn the code.
   assertPasswordAllowed(password, ctx.passwordPolicy);
   const found = await ctx.store.findUser(username);
-  if (!found) throw new CognitoError('CodeMismatchException', Messages.codeMismatch);
+  if (!found) {
+    const { decoy } = await findDecoy(ctx, username);
+    return updateDecoy(ctx, decoy, (failures) => wrongCode(ctx, failures));
+  }
   await updateUser(ctx, found.sub, (user) => {
+    // No reset pending looks like a wrong code, as it must for a name with no account.
+    if (!user.codes.forgotPassword) wrongCode(ctx, user.failures);
     const result = checkCode(ctx, user, 'forgotPassword', code);
     if (!result.ok) throw result.error;
     setPassword(ctx, user, password);
@@ -44,6 +66,13 @@ export const confirmForgotPassword: Operation = async (ctx, body) => {
   });
   return {};
 };
+
+/** A reset code that cannot match: counted, and locked after as many as a user's wrong codes. */
+function wrongCode(ctx: PoolContext, failures: FailureCounters): never {
+  assertCodeNotLocked(failures, ctx.now());
+  recordCodeFailure(failures, ctx.now());
+  throw new CognitoError('CodeMismatchException', Messages.codeMismatch);
+}
 
 export const changePassword: Operation = async (ctx, body) => {
   const accessToken = requireString(body, 'AccessToken', 16_384);

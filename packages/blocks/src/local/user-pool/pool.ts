@@ -126,7 +126,6 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
     store,
     locks: new KeyedLock(),
     usedChallenges: new UsedChallenges(),
-    unknownLoginFailures: new Map(),
     now,
     keys: loadKeys,
     deliverCode: (event) => {

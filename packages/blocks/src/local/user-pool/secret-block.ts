@@ -8,8 +8,11 @@ import { isJsonObject, safeJsonParse } from '../../core/safe-json.js';
  */
 export interface ChallengeState {
   id: string;
-  /** Undefined for the decoy challenge given to an unknown username. */
-  sub?: string;
+  /**
+   * The user's sub, or a decoy id for a name with no account: always there
+   * and always a UUID, so the sealed block is the same size either way.
+   */
+  sub: string;
   userIdForSrp: string;
   /** The sign-in name as typed, so decoy failures count against it. */
   login: string;
@@ -41,7 +44,7 @@ export function openChallenge(key: Buffer, block: Buffer): ChallengeState | unde
     if (typeof id !== 'string' || typeof userIdForSrp !== 'string' || typeof A !== 'string') return undefined;
     if (typeof login !== 'string') return undefined;
     if (typeof b !== 'string' || typeof expiresAt !== 'number') return undefined;
-    if (sub !== undefined && typeof sub !== 'string') return undefined;
+    if (typeof sub !== 'string') return undefined;
     return { id, sub, userIdForSrp, login, A, b, expiresAt };
   } catch {
     return undefined;

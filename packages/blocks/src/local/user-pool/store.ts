@@ -11,7 +11,8 @@ import { parseSessionRecord, parseUserRecord, UUID_RE, type SessionRecord, type 
  * - `users/<sub>.json`: one file per user;
  * - `emails/<sha256(email)>.json`: `{ sub }`, the sign-in alias index
  *   (hashed so addresses do not appear in file names);
- * - `sessions/<origin_jti>.json`: one file per sign-in (refresh token hash).
+ * - `sessions/<origin_jti>.json`: one file per sign-in (refresh token hash);
+ * - `decoys/<id>.json`: failure counters of a name with no account (see decoy.ts).
  *
  * Nothing is cached: every request reads the files, so the CLI can change
  * users while the dev server runs.
@@ -108,6 +109,21 @@ export class UserPoolStore {
       if (user) users.push(user);
     }
     return users.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  private decoyFile(id: string): string {
+    return path.join(this.root, 'decoys', `${id}.json`);
+  }
+
+  /** The raw counter record of a decoy id (a UUID derived from the pool secret), if any. */
+  async readDecoy(id: string): Promise<unknown> {
+    if (!UUID_RE.test(id)) return undefined;
+    return this.readJson(this.decoyFile(id));
+  }
+
+  writeDecoy(id: string, record: unknown): Promise<void> {
+    if (!UUID_RE.test(id)) return Promise.reject(new TypeError(`Not a decoy id: ${id}`));
+    return this.writeJson(this.decoyFile(id), record);
   }
 
   async readSession(originJti: string): Promise<SessionRecord | undefined> {

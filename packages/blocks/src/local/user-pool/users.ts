@@ -114,8 +114,17 @@ export function passwordMatches(ctx: PoolContext, user: UserRecord, password: st
   const salt = parseHex(user.srp.salt);
   const stored = parseHex(user.srp.verifier);
   if (salt === undefined || stored === undefined) return false;
-  const candidate = computeVerifier(computeX(ctx.poolName, user.sub, password, salt));
-  return timingSafeEqual(verifierBytes(candidate), verifierBytes(stored));
+  return verifierMatches(ctx, { userIdForSrp: user.sub, salt, verifier: stored }, password);
+}
+
+/** The arithmetic of a password check, shared with the decoy of an unknown name so both cost the same. */
+export function verifierMatches(
+  ctx: PoolContext,
+  identity: { userIdForSrp: string; salt: bigint; verifier: bigint },
+  password: string,
+): boolean {
+  const candidate = computeVerifier(computeX(ctx.poolName, identity.userIdForSrp, password, identity.salt));
+  return timingSafeEqual(verifierBytes(candidate), verifierBytes(identity.verifier));
 }
 
 /** Attributes as GetUser lists them; Cognito sends booleans as strings. */
