@@ -18,7 +18,7 @@ export type ConnectMiddleware = (req: IncomingMessage, res: ServerResponse, next
 
 const AMZ_JSON = 'application/x-amz-json-1.1';
 const DEFAULT_BODY_LIMIT = 64 * 1024;
-/** What the Amplify client sends (FACTS.md), plus `pragma`, which browsers add. */
+/** What the Amplify client sends on every Cognito call (seen in its requests), plus `pragma`, which browsers add. */
 const ALLOWED_HEADERS = [
   'content-type',
   'x-amz-target',

@@ -3,7 +3,7 @@ import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 /**
  * Server side of Cognito's SRP-6a variant, byte-compatible with the
  * `aws-amplify` client. The quirks that matter (all verified against the
- * unmodified client, see FACTS.md):
+ * unmodified client; tests/integration and amplify.integration.test.ts hold them):
  * - every big number is hashed in Java `BigInteger.toByteArray` form
  *   (`padHex`), including the salt, which the client re-pads after reading
  *   it as a number;
