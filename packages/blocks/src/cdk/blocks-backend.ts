@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import { bindingKey, type Binding } from '../core/binding.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { allowedOrigins, type BlocksMode, type HostingBranch } from './cors.js';
-import { discoverApp, type DiscoveredApp } from './discover.js';
+import { readAppModule, type AppDeclarations } from '../core/app-module.js';
 import { writeLambdaEntry } from './lambda-entry.js';
 import { isCloudBlock, type ProvisionContext } from './provision.js';
 
@@ -44,7 +44,7 @@ export interface BlocksBackend {
   readonly apiUrl: string;
   readonly handler: NodejsFunction;
   readonly api: HttpApi;
-  readonly app: DiscoveredApp;
+  readonly app: AppDeclarations;
 }
 
 /**
@@ -57,8 +57,8 @@ export async function createBlocksBackend(scope: Construct, options: BlocksBacke
   const projectRoot = path.resolve(options.projectRoot ?? process.cwd());
   const appEntry = path.resolve(projectRoot, options.appEntry ?? 'aws-blocks/index.ts');
   const appModule = (await import(pathToFileURL(appEntry).href)) as Record<string, unknown>;
-  const app = discoverApp(appModule);
-  if (app.namespaces.length === 0) {
+  const app = readAppModule(appModule);
+  if (app.namespaces.size === 0) {
     throw new Error(`${path.relative(projectRoot, appEntry)} exports no ApiNamespace, so there is no Blocks API to deploy.`);
   }
   const construct = new BlocksBackendConstruct(scope, 'BlocksBackend', { ...options, projectRoot, appEntry, app });
@@ -68,7 +68,7 @@ export async function createBlocksBackend(scope: Construct, options: BlocksBacke
 interface ConstructProps extends BlocksBackendOptions {
   readonly projectRoot: string;
   readonly appEntry: string;
-  readonly app: DiscoveredApp;
+  readonly app: AppDeclarations;
 }
 
 class BlocksBackendConstruct extends Construct {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isApiNamespace, type ApiMethod, type ApiNamespace } from '../core/api-namespace.js';
+import type { ApiMethod, ApiNamespace } from '../core/api-namespace.js';
+import { readAppModule } from '../core/app-module.js';
 import { isApiError, type ApiError, InvalidRequestError, MethodNotFoundError, PayloadTooLargeError } from '../core/errors.js';
 import { createRequestContext, type ContextOutput } from './request-context.js';
 import {
@@ -9,7 +10,7 @@ import {
   type RpcRequest,
   type RpcResponse,
 } from './protocol.js';
-import { internalErrorResponse, responseHeaders } from './responses.js';
+import { internalErrorResponse, responseHeaders, retryAfterOf } from './responses.js';
 import { parseJsonBody } from './request-body.js';
 
 /** A transport-neutral HTTP request: the Node adapter and the Lambda adapter both build one. */
@@ -64,19 +65,11 @@ const PROTECTED_RESPONSE_HEADERS = new Set(['content-type', 'content-length', 't
  * exports; `exportName.method` calls an own function property of the object
  * the namespace's factory returns for this request.
  */
-export function collectNamespaces(appModule: Readonly<Record<string, unknown>>): Map<string, ApiNamespace> {
-  const namespaces = new Map<string, ApiNamespace>();
-  for (const [exportName, value] of Object.entries(appModule)) {
-    if (isApiNamespace(value)) namespaces.set(exportName, value);
-  }
-  return namespaces;
-}
-
 export function createDispatcher(
   appModule: Readonly<Record<string, unknown>>,
   options: DispatcherOptions = {},
 ): Dispatcher {
-  const namespaces = collectNamespaces(appModule);
+  const { namespaces } = readAppModule(appModule);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const logger = options.logger ?? console;
 
@@ -193,17 +186,6 @@ function resolveMethod(
       : undefined;
   if (typeof fn !== 'function') throw new MethodNotFoundError(call.method);
   return { fn: fn as ApiMethod, methods, contextOutput: output };
-}
-
-/**
- * Seconds a client should wait: what the error says (a 429 lockout, a 503
- * from a throttled dependency), and for any 503 that says nothing, one
- * second, so every 503 tells clients to retry rather than give up.
- */
-function retryAfterOf(error: ApiError): number | undefined {
-  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
-  return error.status === 503 ? 1 : undefined;
 }
 
 function argumentsOf(params: RpcRequest['params']): never[] {

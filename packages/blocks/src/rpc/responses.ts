@@ -4,7 +4,7 @@
  * headers every response has and the JSON-RPC body of a server fault, so the
  * two transports cannot drift apart.
  */
-import { RpcCode } from '../core/errors.js';
+import { RpcCode, type ApiError } from '../core/errors.js';
 import { API_PATH, type RpcId, type RpcResponse } from './protocol.js';
 
 /** JSON, never cached, never sniffed, and traceable to its log line by `x-request-id`. */
@@ -35,3 +35,14 @@ export function internalErrorResponse(id: RpcId | null, requestId: string, messa
 
 /** The answer to any path but the API's. */
 export const NOT_FOUND_BODY = JSON.stringify({ message: `Not found. The Blocks API is POST ${API_PATH}` });
+
+/**
+ * Seconds a client should wait: what the error says (a 429 lockout, a 503
+ * from a throttled dependency), and for any 503 that says nothing, one
+ * second, so every 503 tells clients to retry rather than give up.
+ */
+export function retryAfterOf(error: ApiError): number | undefined {
+  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  return error.status === 503 ? 1 : undefined;
+}

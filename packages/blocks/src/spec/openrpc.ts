@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { rpcCodeForStatus, RpcCode } from '../core/errors.js';
-import { collectNamespaces } from '../rpc/dispatcher.js';
+import { readAppModule } from '../core/app-module.js';
 import { API_PATH, DEFAULT_MAX_BODY_BYTES } from '../rpc/protocol.js';
 import { createRequestContext } from '../rpc/request-context.js';
 import { loadAppSource, SpecSourceError, type AppSource, type SourceMethod } from './app-source.js';
@@ -72,7 +72,7 @@ export async function buildSpec(options: BuildSpecOptions): Promise<BuiltSpec> {
   const warnings: string[] = [];
   const methods: MethodObject[] = [];
 
-  const runtime = [...collectNamespaces(appModule)].sort(([a], [b]) => compareCodeUnits(a, b));
+  const runtime = [...readAppModule(appModule).namespaces].sort(([a], [b]) => compareCodeUnits(a, b));
   for (const [exportName, namespace] of runtime) {
     const { context } = createRequestContext('blocks-spec', `${exportName}.*`, new Headers());
     const implementations: object = namespace.methodsFor(context);

@@ -7,3 +7,4 @@ export { createDispatcher, type Dispatcher } from '../rpc/dispatcher.js';
 export * from './kill-storm.js';
 export * from './free-port.js';
 export * from './kit-variant.js';
+export * from './http-api-event.js';

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiNamespace, Scope, ServiceUnavailableError } from '../index.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../rpc/protocol.js';
 import * as fixtureApp from '../testing/fixture-app/index.js';
+import { httpApiEvent, lambdaContext } from '../testing/http-api-event.js';
 import { createLambdaHandler } from './lambda.js';
 
 const scope = new Scope('lambda-test');
@@ -28,76 +29,6 @@ const app = {
   })),
 };
 
-interface EventOptions {
-  readonly method?: string;
-  readonly path?: string;
-  readonly stage?: string;
-  readonly headers?: Record<string, string>;
-  readonly cookies?: string[];
-  readonly body?: string;
-  readonly isBase64Encoded?: boolean;
-}
-
-/** An HTTP API (payload 2.0) event as API Gateway delivers it. */
-function apiEvent(options: EventOptions = {}): APIGatewayProxyEventV2 {
-  const method = options.method ?? 'POST';
-  const stage = options.stage ?? '$default';
-  const rawPath = options.path ?? '/aws-blocks/api';
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString: '',
-    ...(options.cookies && { cookies: options.cookies }),
-    headers: {
-      accept: '*/*',
-      'content-type': 'application/json',
-      'content-length': String(options.body?.length ?? 0),
-      host: 'abc123.execute-api.us-east-1.amazonaws.com',
-      'user-agent': 'vitest',
-      'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000',
-      'x-forwarded-for': '203.0.113.7',
-      'x-forwarded-port': '443',
-      'x-forwarded-proto': 'https',
-      ...options.headers,
-    },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'vitest' },
-      requestId: 'gateway-request-id',
-      routeKey: '$default',
-      stage,
-      time: '23/Nov/2026:10:00:00 +0000',
-      timeEpoch: 1_795_428_000_000,
-    },
-    ...(options.body !== undefined && { body: options.body }),
-    isBase64Encoded: options.isBase64Encoded ?? false,
-  };
-}
-
-let invocation = 0;
-
-function lambdaContext(): Context {
-  invocation++;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'blocks-handler',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:blocks-handler',
-    memoryLimitInMB: '512',
-    awsRequestId: `aws-request-${invocation}`,
-    logGroupName: '/aws/lambda/blocks-handler',
-    logStreamName: '2026/11/23/[$LATEST]abc',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 const rpcBody = (method: string, params?: unknown): string =>
   JSON.stringify({ jsonrpc: '2.0', id: 1, method, ...(params !== undefined && { params }) });
 
@@ -115,7 +46,7 @@ const handler = createLambdaHandler(app);
 describe('createLambdaHandler', () => {
   it('answers a JSON-RPC call with 200, plain-object headers and the Lambda request id', async () => {
     const context = lambdaContext();
-    const result = await handler(apiEvent({ body: rpcBody('session.requestId') }), context);
+    const result = await handler(httpApiEvent({ body: rpcBody('session.requestId') }), context);
     expect(result.statusCode).toBe(200);
     expect(parse(result)).toEqual({ jsonrpc: '2.0', id: 1, result: context.awsRequestId });
     expect(result.headers).toMatchObject({
@@ -129,15 +60,15 @@ describe('createLambdaHandler', () => {
 
   it('serves the fixture app', async () => {
     const fixtureHandler = createLambdaHandler(fixtureApp);
-    const result = await fixtureHandler(apiEvent({ body: rpcBody('greetings.hello', ['Ada', true]) }), lambdaContext());
+    const result = await fixtureHandler(httpApiEvent({ body: rpcBody('greetings.hello', ['Ada', true]) }), lambdaContext());
     expect(parse(result).result).toBe('Hello, Ada!');
-    const conflict = await fixtureHandler(apiEvent({ body: rpcBody('greetings.conflict') }), lambdaContext());
+    const conflict = await fixtureHandler(httpApiEvent({ body: rpcBody('greetings.conflict') }), lambdaContext());
     expect(conflict.statusCode).toBe(409);
   });
 
   it('decodes a base64 body', async () => {
     const body = Buffer.from(rpcBody('session.echo', ['Zoë 😀']), 'utf8').toString('base64');
-    const result = await handler(apiEvent({ body, isBase64Encoded: true }), lambdaContext());
+    const result = await handler(httpApiEvent({ body, isBase64Encoded: true }), lambdaContext());
     expect(result.statusCode).toBe(200);
     expect(parse(result).result).toBe('Zoë 😀');
   });
@@ -145,27 +76,27 @@ describe('createLambdaHandler', () => {
   it('rejects a body over the limit with 413, plain or base64', async () => {
     const small = createLambdaHandler(app, { maxBodyBytes: 100 });
     const big = rpcBody('session.echo', ['x'.repeat(200)]);
-    const plain = await small(apiEvent({ body: big }), lambdaContext());
+    const plain = await small(httpApiEvent({ body: big }), lambdaContext());
     expect(plain.statusCode).toBe(413);
     expect(parse(plain).error?.data).toMatchObject({ status: 413 });
-    const encoded = await small(apiEvent({ body: Buffer.from(big).toString('base64'), isBase64Encoded: true }), lambdaContext());
+    const encoded = await small(httpApiEvent({ body: Buffer.from(big).toString('base64'), isBase64Encoded: true }), lambdaContext());
     expect(encoded.statusCode).toBe(413);
     // Exactly at the limit is fine; counted in bytes, not characters.
     const fits = rpcBody('session.echo', ['']);
     const atLimit = createLambdaHandler(app, { maxBodyBytes: Buffer.byteLength(fits) });
-    expect((await atLimit(apiEvent({ body: fits }), lambdaContext())).statusCode).toBe(200);
+    expect((await atLimit(httpApiEvent({ body: fits }), lambdaContext())).statusCode).toBe(200);
     const multiByte = createLambdaHandler(app, { maxBodyBytes: Buffer.byteLength(rpcBody('session.echo', ['ééé'])) - 1 });
-    expect((await multiByte(apiEvent({ body: rpcBody('session.echo', ['ééé']) }), lambdaContext())).statusCode).toBe(413);
+    expect((await multiByte(httpApiEvent({ body: rpcBody('session.echo', ['ééé']) }), lambdaContext())).statusCode).toBe(413);
   });
 
   it(`uses the dispatcher's default limit (${DEFAULT_MAX_BODY_BYTES} bytes)`, async () => {
     const body = rpcBody('session.echo', ['x'.repeat(DEFAULT_MAX_BODY_BYTES)]);
-    const result = await handler(apiEvent({ body }), lambdaContext());
+    const result = await handler(httpApiEvent({ body }), lambdaContext());
     expect(result.statusCode).toBe(413);
   });
 
   it('returns every Set-Cookie as its own entry in cookies, never joined', async () => {
-    const result = await handler(apiEvent({ body: rpcBody('session.login') }), lambdaContext());
+    const result = await handler(httpApiEvent({ body: rpcBody('session.login') }), lambdaContext());
     expect(result.statusCode).toBe(200);
     expect(result.cookies).toHaveLength(3);
     const [sid, theme, legacy] = result.cookies ?? [];
@@ -182,18 +113,18 @@ describe('createLambdaHandler', () => {
   it('makes event.cookies readable through context.cookies', async () => {
     const cookies = ['sid=s%3A123', 'theme=dark', 'empty='];
     const call = async (name: string): Promise<unknown> =>
-      parse(await handler(apiEvent({ body: rpcBody('session.cookie', [name]), cookies }), lambdaContext())).result;
+      parse(await handler(httpApiEvent({ body: rpcBody('session.cookie', [name]), cookies }), lambdaContext())).result;
     expect(await call('sid')).toBe('s:123');
     expect(await call('theme')).toBe('dark');
     expect(await call('empty')).toBe('');
     expect(await call('missing')).toBeNull();
-    const header = await handler(apiEvent({ body: rpcBody('session.header', ['cookie']), cookies }), lambdaContext());
+    const header = await handler(httpApiEvent({ body: rpcBody('session.header', ['cookie']), cookies }), lambdaContext());
     expect(parse(header).result).toBe('sid=s%3A123; theme=dark; empty=');
   });
 
   it('answers GET (or any non-POST) with 405 and Allow: POST', async () => {
     for (const method of ['GET', 'PUT', 'OPTIONS']) {
-      const result = await handler(apiEvent({ method }), lambdaContext());
+      const result = await handler(httpApiEvent({ method }), lambdaContext());
       expect(result.statusCode, method).toBe(405);
       expect(result.headers?.allow).toBe('POST');
     }
@@ -201,7 +132,7 @@ describe('createLambdaHandler', () => {
 
   it('answers an unknown method with 404 (JSON-RPC method not found)', async () => {
     for (const method of ['session.nope', 'nobody.login', 'session.toString', 'session.then', 'login']) {
-      const result = await handler(apiEvent({ body: rpcBody(method) }), lambdaContext());
+      const result = await handler(httpApiEvent({ body: rpcBody(method) }), lambdaContext());
       expect(result.statusCode, method).toBe(404);
       expect(parse(result).error?.code).toBe(-32601);
     }
@@ -209,13 +140,13 @@ describe('createLambdaHandler', () => {
 
   it('answers other paths with a 404 JSON message, and accepts a named stage prefix', async () => {
     for (const path of ['/', '/aws-blocks', '/aws-blocks/api/', '/other/aws-blocks/api']) {
-      const result = await handler(apiEvent({ path, body: rpcBody('session.echo', [1]) }), lambdaContext());
+      const result = await handler(httpApiEvent({ path, body: rpcBody('session.echo', [1]) }), lambdaContext());
       expect(result.statusCode, path).toBe(404);
       expect(result.headers?.['content-type']).toBe('application/json; charset=utf-8');
       expect(JSON.parse(result.body ?? '')).toEqual({ message: 'Not found. The Blocks API is POST /aws-blocks/api' });
     }
     const staged = await handler(
-      apiEvent({ stage: 'prod', path: '/prod/aws-blocks/api', body: rpcBody('session.echo', [1]) }),
+      httpApiEvent({ stage: 'prod', path: '/prod/aws-blocks/api', body: rpcBody('session.echo', [1]) }),
       lambdaContext(),
     );
     expect(staged.statusCode).toBe(200);
@@ -225,7 +156,7 @@ describe('createLambdaHandler', () => {
     const logger = { error: vi.fn() };
     const logged = createLambdaHandler(app, { logger });
     const context = lambdaContext();
-    const result = await logged(apiEvent({ body: rpcBody('session.bug') }), context);
+    const result = await logged(httpApiEvent({ body: rpcBody('session.bug') }), context);
     expect(result.statusCode).toBe(500);
     expect(parse(result).error).toEqual({
       code: -32603,
@@ -238,14 +169,14 @@ describe('createLambdaHandler', () => {
   });
 
   it('answers a dependency outage with 503 and Retry-After', async () => {
-    const result = await handler(apiEvent({ body: rpcBody('session.busy') }), lambdaContext());
+    const result = await handler(httpApiEvent({ body: rpcBody('session.busy') }), lambdaContext());
     expect(result.statusCode).toBe(503);
     expect(result.headers?.['retry-after']).toBe('1');
   });
 
   it('reads header names case-insensitively', async () => {
     const headers = { 'Content-Type': 'Application/JSON; charset=UTF-8', 'X-Custom-Thing': 'value' };
-    const event = apiEvent({ body: rpcBody('session.header', ['x-custom-thing']), headers });
+    const event = httpApiEvent({ body: rpcBody('session.header', ['x-custom-thing']), headers });
     delete event.headers['content-type'];
     const result = await handler(event, lambdaContext());
     expect(result.statusCode).toBe(200);
@@ -253,13 +184,13 @@ describe('createLambdaHandler', () => {
   });
 
   it('rejects a body that is not JSON with 415 or a parse error', async () => {
-    const textEvent = apiEvent({ body: rpcBody('session.echo', [1]), headers: { 'content-type': 'text/plain' } });
+    const textEvent = httpApiEvent({ body: rpcBody('session.echo', [1]), headers: { 'content-type': 'text/plain' } });
     const wrongType = await handler(textEvent, lambdaContext());
     expect(wrongType.statusCode).toBe(415);
-    const broken = await handler(apiEvent({ body: '{"jsonrpc":' }), lambdaContext());
+    const broken = await handler(httpApiEvent({ body: '{"jsonrpc":' }), lambdaContext());
     expect(broken.statusCode).toBe(400);
     expect(parse(broken).error?.code).toBe(-32700);
-    const empty = await handler(apiEvent({}), lambdaContext());
+    const empty = await handler(httpApiEvent({}), lambdaContext());
     expect(empty.statusCode).toBe(400);
   });
 });

@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { createDispatcher, type DispatcherOptions, type RpcHttpRequest, type RpcHttpResponse } from '../rpc/dispatcher.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { NOT_FOUND_BODY, responseHeaders } from '../rpc/responses.js';
+import { createRouter, type Router } from '../rpc/router.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -51,33 +52,58 @@ function readBody(event: APIGatewayProxyEventV2, maxBodyBytes: number): { body: 
   return { body: Buffer.from(text, encoding), tooLarge: false };
 }
 
-function toResult(response: RpcHttpResponse): APIGatewayProxyStructuredResultV2 {
+function toResult(response: Pick<RpcHttpResponse, 'status' | 'headers'> & { body: string | Uint8Array; cookies?: readonly string[] }): APIGatewayProxyStructuredResultV2 {
+  const binary = typeof response.body !== 'string';
   return {
     statusCode: response.status,
     headers: Object.fromEntries(response.headers),
     // One entry per cookie: API Gateway sends each as its own Set-Cookie header.
-    ...(response.cookies.length > 0 && { cookies: [...response.cookies] }),
-    body: response.body,
-    isBase64Encoded: false,
+    ...(response.cookies !== undefined && response.cookies.length > 0 && { cookies: [...response.cookies] }),
+    body: binary ? Buffer.from(response.body).toString('base64') : (response.body as string),
+    isBase64Encoded: binary,
   };
 }
 
 function notFound(requestId: string): APIGatewayProxyStructuredResultV2 {
-  return toResult({ status: 404, headers: responseHeaders(requestId), cookies: [], body: NOT_FOUND_BODY });
+  return toResult({ status: 404, headers: responseHeaders(requestId), body: NOT_FOUND_BODY });
+}
+
+/** A Block's own route (rpc/router.ts): the event already holds the whole body. */
+async function serveRoute(router: Router, event: APIGatewayProxyEventV2, path: string, requestId: string): Promise<APIGatewayProxyStructuredResultV2> {
+  return toResult(
+    await router.handle({
+      method: event.requestContext.http.method,
+      path,
+      query: new URLSearchParams(event.rawQueryString ?? ''),
+      headers: toHeaders(event),
+      requestId,
+      clientIp: event.requestContext.http.sourceIp,
+      readBody: async (limit) => readBody(event, limit),
+      stream: async function* () {
+        const { body } = readBody(event, Number.POSITIVE_INFINITY);
+        yield body;
+      },
+    }),
+  );
 }
 
 /**
- * A Lambda handler serving the app module's API on POST /aws-blocks/api.
- * The dispatcher is built once per cold start; Lambda's request id becomes
- * the RPC request id, so a 500's id finds its log line in CloudWatch.
+ * A Lambda handler serving the app module's API on POST /aws-blocks/api and
+ * its Blocks' own routes under /aws-blocks/. The dispatcher and router are
+ * built once per cold start; Lambda's request id becomes the request id, so
+ * a 500's id finds its log line in CloudWatch.
  */
 export function createLambdaHandler(
   appModule: Readonly<Record<string, unknown>>,
   options: DispatcherOptions = {},
 ): LambdaHandler {
   const dispatcher = createDispatcher(appModule, options);
+  const router = createRouter(appModule, options);
   return async (event, context) => {
-    if (apiPathOf(event) !== API_PATH) return notFound(context.awsRequestId);
+    const path = apiPathOf(event);
+    if (path !== API_PATH) {
+      return router.has(path) ? serveRoute(router, event, path, context.awsRequestId) : notFound(context.awsRequestId);
+    }
     const { body, tooLarge } = readBody(event, dispatcher.maxBodyBytes);
     const request: RpcHttpRequest = {
       method: event.requestContext.http.method.toUpperCase(),

@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createDispatcher, type Dispatcher, type DispatcherOptions, type RpcHttpResponse } from '../rpc/dispatcher.js';
+import { ROUTES_PREFIX } from '../core/routes.js';
 import { API_PATH } from '../rpc/protocol.js';
+import { createRouter, type Router } from '../rpc/router.js';
 import { internalErrorResponse, responseHeaders } from '../rpc/responses.js';
 
 /** Node's header object → WHATWG Headers (case-insensitive, multi-value joined). */
@@ -71,10 +73,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<{ body: U
   });
 }
 
-export function writeResponse(res: ServerResponse, response: RpcHttpResponse, closeConnection = false): void {
+/** What either handler answers: the dispatcher (with cookies) or the router (maybe binary). */
+type NodeAnswer = Pick<RpcHttpResponse, 'status' | 'headers'> & { readonly body: string | Uint8Array; readonly cookies?: readonly string[] };
+
+export function writeResponse(res: ServerResponse, response: NodeAnswer, closeConnection = false): void {
   res.statusCode = response.status;
   for (const [name, value] of response.headers) res.setHeader(name, value);
-  if (response.cookies.length > 0) res.setHeader('set-cookie', [...response.cookies]);
+  if (response.cookies !== undefined && response.cookies.length > 0) res.setHeader('set-cookie', [...response.cookies]);
   // After an unread oversized body the connection cannot be reused.
   if (closeConnection) res.setHeader('connection', 'close');
   res.end(response.body);
@@ -111,35 +116,69 @@ export async function serveRpc(req: IncomingMessage, res: ServerResponse, dispat
   writeResponse(res, response, tooLarge);
 }
 
+/** Serves one request for a Block's own route (rpc/router.ts), with the same abort handling as serveRpc. */
+export async function serveRoute(req: IncomingMessage, res: ServerResponse, router: Router): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  let response;
+  try {
+    response = await router.handle({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: toHeaders(req.headers),
+      clientIp: req.socket.remoteAddress,
+      readBody: (limit) => readBody(req, limit),
+      stream: () => req,
+    });
+  } catch (error) {
+    if (!clientWentAway(req)) throw error;
+    console.debug(`[blocks-kit] request body aborted by the client (${error instanceof Error ? error.message : 'closed'})`);
+    return;
+  }
+  writeResponse(res, response, response.closeConnection === true);
+}
+
 export type AppModuleLoader = () => Promise<Readonly<Record<string, unknown>>>;
 
 export type ConnectMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
+interface Handlers {
+  readonly dispatcher: Dispatcher;
+  readonly router: Router;
+}
+
 /**
- * Serves `POST /aws-blocks/api` from the app module the loader returns.
- * A new module object (after an edit to aws-blocks/) gets a new dispatcher;
- * an unchanged one reuses its dispatcher.
+ * Serves `POST /aws-blocks/api` and the Blocks' own routes under
+ * `/aws-blocks/` from the app module the loader returns. A new module object
+ * (after an edit to aws-blocks/) gets new handlers; an unchanged one reuses
+ * them. Other paths go to the next middleware untouched.
  */
 export function blocksApiMiddleware(load: AppModuleLoader, options: DispatcherOptions = {}): ConnectMiddleware {
-  const dispatchers = new WeakMap<object, Dispatcher>();
+  const handlers = new WeakMap<object, Handlers>();
   let loadedOnce = false;
 
-  async function dispatcherFor(): Promise<Dispatcher> {
+  async function handlersFor(): Promise<Handlers> {
     const appModule = await load();
-    let dispatcher = dispatchers.get(appModule);
-    if (!dispatcher) {
-      dispatcher = createDispatcher(appModule, options);
-      dispatchers.set(appModule, dispatcher);
+    let current = handlers.get(appModule);
+    if (!current) {
+      const dispatcher = createDispatcher(appModule, options);
+      current = { dispatcher, router: createRouter(appModule, options) };
+      handlers.set(appModule, current);
       if (loadedOnce) console.info(`[blocks] app reloaded: ${[...dispatcher.namespaces.keys()].join(', ')}`);
       loadedOnce = true;
     }
-    return dispatcher;
+    return current;
   }
 
   return (req, res, next) => {
-    if (pathOf(req) !== API_PATH) return next();
-    dispatcherFor().then(
-      (dispatcher) => serveRpc(req, res, dispatcher),
+    const path = pathOf(req);
+    if (!path.startsWith(ROUTES_PREFIX)) return next();
+    handlersFor().then(
+      ({ dispatcher, router }) => {
+        if (path === API_PATH) return serveRpc(req, res, dispatcher);
+        if (router.has(path)) return serveRoute(req, res, router);
+        next();
+      },
       (error: unknown) => {
         // A syntax or startup error in aws-blocks/: the terminal gets the
         // details, the client a JSON-RPC error it can show.
