@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiNamespace, Scope, ServiceUnavailableError } from '../index.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../rpc/protocol.js';
