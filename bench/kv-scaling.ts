@@ -19,7 +19,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { closeLocalStore, LocalKVStore } from '../packages/blocks/src/blocks/kv-store/local-store.ts';
+import { LocalKVStore } from '../packages/blocks/src/blocks/kv-store/local-store.ts';
+import { closeLocalStore } from '../packages/blocks/src/blocks/kv-store/testing/local-store-state.ts';
 import { latencySummary, log, osTempDir, quick, round, runIfMain, type Measure, type Metric } from './helpers.ts';
 
 const SECTION = 'kv-scaling';

@@ -7,7 +7,7 @@
  * `Retry-After`, never 500, after exactly `maxAttempts` attempts.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resetSharedDocumentClient, sharedDocumentClient } from '../../packages/blocks/src/blocks/kv-store/dynamodb-client.js';
+import { sharedDocumentClient } from '../../packages/blocks/src/blocks/kv-store/dynamodb-client.js';
 import { KV_DYNAMODB_ENDPOINT_ENV, KV_TABLE_BINDING } from '../../packages/blocks/src/blocks/kv-store/dynamodb-schema.js';
 import { DUMMY_CREDENTIALS, DUMMY_REGION, startDynalite, type Dynalite } from '../../packages/blocks/src/blocks/kv-store/testing/dynalite.js';
 import { expectWellFormed, startSampleApp, type SampleApp, type WireResponse } from './helpers.js';
@@ -50,7 +50,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.restoreAllMocks();
-  resetSharedDocumentClient();
   await app?.close();
   await db?.close();
 });

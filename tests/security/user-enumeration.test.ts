@@ -26,7 +26,7 @@ import {
   STRONG_PASSWORD,
   tempDataDir,
   testPool,
-} from '../../packages/blocks/src/local/user-pool/test-helpers.js';
+} from '../../packages/blocks/src/local/user-pool/testing/harness.js';
 
 // Same length, so nothing but existence differs in what the pool seals or echoes.
 const KNOWN = 'alice@example.com';

@@ -3,7 +3,7 @@ import { isLoopbackHostname } from '../core/loopback.js';
 export type BlocksMode = 'sandbox' | 'production';
 
 /** Where `npm run dev` and `vite preview` serve the app during sandbox development. */
-export const LOCAL_DEV_ORIGINS = [
+const LOCAL_DEV_ORIGINS = [
   'http://localhost:5173',
   'http://127.0.0.1:5173',
   'http://localhost:4173',
@@ -16,7 +16,7 @@ export interface HostingBranch {
 }
 
 /** Amplify Hosting serves a branch at https://<branch>.<app id>.amplifyapp.com ('/' in names becomes '-'). */
-export function amplifyHostingOrigin({ appId, branch }: HostingBranch): string {
+function amplifyHostingOrigin({ appId, branch }: HostingBranch): string {
   const label = branch.replace(/[^A-Za-z0-9-]/g, '-').toLowerCase();
   return `https://${label}.${appId}.amplifyapp.com`;
 }
@@ -26,7 +26,7 @@ export function amplifyHostingOrigin({ appId, branch }: HostingBranch): string {
  * no path and no wildcard. Credentials are allowed (AuthBasic cookies), so
  * `*` is never acceptable.
  */
-export function assertOrigin(origin: string): string {
+function assertOrigin(origin: string): string {
   let url: URL;
   try {
     url = new URL(origin);

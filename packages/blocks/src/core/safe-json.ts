@@ -8,7 +8,7 @@
  */
 
 /** Deeper JSON is refused: code (and validators) often recurse over parsed values. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

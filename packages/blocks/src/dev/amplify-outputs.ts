@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Plugin } from 'vite';
 
-export const OUTPUTS_MODULE_ID = 'virtual:amplify-outputs';
+const OUTPUTS_MODULE_ID = 'virtual:amplify-outputs';
 const RESOLVED_ID = '\0' + OUTPUTS_MODULE_ID;
 
 /** How the frontend is configured; chosen once when the dev server or build starts. */
@@ -30,10 +30,10 @@ export function resolveMode(root: string, command: 'serve' | 'build'): BlocksMod
 }
 
 /** amplify_outputs.json at the root, or BLOCKS_OUTPUTS_FILE (CI, monorepos, tests). */
-export const outputsPath = (root: string): string =>
+const outputsPath = (root: string): string =>
   path.resolve(root, process.env.BLOCKS_OUTPUTS_FILE ?? 'amplify_outputs.json');
 
-export const MISSING_OUTPUTS_MESSAGE = [
+const MISSING_OUTPUTS_MESSAGE = [
   'amplify_outputs.json is missing, so there is no backend to build the frontend against.',
   'Get one of:',
   '  npm run sandbox                       deploy a personal cloud sandbox (writes amplify_outputs.json)',

@@ -3,9 +3,9 @@ import { localDataDir } from '../local/data-dir.js';
 import { DEFAULT_PASSWORD_POLICY, createLocalUserPool, userPoolMiddleware, type LocalUserPool } from '../local/user-pool/index.js';
 
 /** Where the dev server mounts the local user pool. */
-export const LOCAL_POOL_PATH = '/local-cognito';
-export const LOCAL_USER_POOL_ID = 'local_blocks';
-export const LOCAL_CLIENT_ID = 'local-blocks-client';
+const LOCAL_POOL_PATH = '/local-cognito';
+const LOCAL_USER_POOL_ID = 'local_blocks';
+const LOCAL_CLIENT_ID = 'local-blocks-client';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 

@@ -16,7 +16,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
  * bytes, which is what makes the committed spec diffable and the staleness
  * check exact.
  */
-export function sortKeysDeep(value: JsonValue): JsonValue {
+function sortKeysDeep(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (!isJsonObject(value)) return value;
   const sorted: JsonObject = {};

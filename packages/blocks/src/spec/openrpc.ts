@@ -39,10 +39,10 @@ export interface BuiltSpec {
 }
 
 /** Where `npm run blocks:dev` serves the API: the server variable's default. */
-export const LOCAL_API_URL = `http://127.0.0.1:3001${API_PATH}`;
+const LOCAL_API_URL = `http://127.0.0.1:3001${API_PATH}`;
 
 /** The JSON Template Language expression OpenRPC resolves against amplify_outputs.json. */
-export const OUTPUTS_URL_VARIABLE = 'custom.blocks_api_url';
+const OUTPUTS_URL_VARIABLE = 'custom.blocks_api_url';
 
 // Mirrors the dispatcher: names that never resolve to a method.
 const UNCALLABLE = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype', 'then']);

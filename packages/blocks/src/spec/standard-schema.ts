@@ -13,7 +13,7 @@ export type InputSchemaResult =
   | { readonly kind: 'unconvertible'; readonly reason: string };
 
 /** The validator withInput attached to a method, if any. */
-export function declaredValidator(method: unknown): StandardSchemaV1 | undefined {
+function declaredValidator(method: unknown): StandardSchemaV1 | undefined {
   if (typeof method !== 'function') return undefined;
   const schema = (method as unknown as Record<symbol, unknown>)[inputSchema];
   return isStandardSchema(schema) ? schema : undefined;

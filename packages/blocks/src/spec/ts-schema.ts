@@ -12,7 +12,7 @@ const MAX_DEPTH = 64;
 const PRIMITIVE =
   ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike;
 
-export class SpecTypeError extends Error {
+class SpecTypeError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'SpecTypeError';

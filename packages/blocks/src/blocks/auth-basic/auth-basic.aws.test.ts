@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiNamespace } from '../../core/api-namespace.js';
 import { Scope } from '../../core/scope.js';
 import { AuthBasic } from './index.aws.js';
-import { resetSharedDocumentClient } from '../kv-store/dynamodb-client.js';
 import { KV_DYNAMODB_ENDPOINT_ENV, KV_TABLE_BINDING } from '../kv-store/dynamodb-schema.js';
 import { startDynalite, type Dynalite } from '../kv-store/testing/dynalite.js';
 import { createLambdaHandler, type LambdaHandler } from '../../transports/lambda.js';
@@ -56,7 +55,6 @@ beforeAll(async () => {
     [KV_TABLE_BINDING.env]: JSON.stringify(tables),
     [AUTH_BASIC_KEY_BINDING.env]: JSON.stringify({ 'aws-e2e/auth': SECRET_ARN }),
   });
-  resetSharedDocumentClient();
 
   const scope = new Scope('aws-e2e');
   const auth = new AuthBasic(scope, 'auth', {
@@ -73,7 +71,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  resetSharedDocumentClient();
   process.env = savedEnv;
   await db.close();
   await new Promise((resolve) => secrets.close(resolve));

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Scope } from '../../core/scope.js';
 import { AuthBasic, KVStore } from '../../index.js';
-import { closeLocalStore, LocalKVStore } from '../kv-store/local-store.js';
+import { LocalKVStore } from '../kv-store/local-store.js';
+import { closeLocalStore } from '../kv-store/testing/local-store-state.js';
 import type { AuthBasicStores } from './options.js';
 import { describeAuthBasicSuite } from './testing/suite.js';
 

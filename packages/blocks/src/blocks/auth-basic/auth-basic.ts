@@ -38,7 +38,7 @@ export type AuthBasicApi = ApiNamespace<{
 }>;
 
 /** The stores an AuthBasic declares, by suffix of its id. */
-export const AUTH_BASIC_STORE_SUFFIXES = ['users', 'sessions', 'codes', 'throttle'] as const;
+const AUTH_BASIC_STORE_SUFFIXES = ['users', 'sessions', 'codes', 'throttle'] as const;
 const LONGEST_SUFFIX = Math.max(...AUTH_BASIC_STORE_SUFFIXES.map((suffix) => suffix.length + 1));
 const MAX_ID_LENGTH = 48 - LONGEST_SUFFIX;
 

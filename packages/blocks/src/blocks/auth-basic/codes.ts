@@ -19,7 +19,7 @@ export interface CodeRecord {
   readonly expiresAt: number;
 }
 
-export const CODE_TTL_SECONDS = 600;
+const CODE_TTL_SECONDS = 600;
 
 export class OneTimeCodes {
   readonly #store: KVStoreApi<CodeRecord>;

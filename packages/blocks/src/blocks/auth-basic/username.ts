@@ -4,7 +4,7 @@
  * the same user, and so are the composed and decomposed forms of "é".
  */
 
-export const MAX_USERNAME_LENGTH = 128;
+const MAX_USERNAME_LENGTH = 128;
 
 /** Trimmed, case-folded (usernames are case-insensitive, emails included), NFC. */
 export function normaliseUsername(raw: string): string {

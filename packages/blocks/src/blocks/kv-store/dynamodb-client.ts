@@ -26,9 +26,9 @@ const CLIENT_LIMITS = {
   },
 } as const;
 
-let shared: DynamoDBDocumentClient | undefined;
+let shared: { readonly config: string; readonly client: DynamoDBDocumentClient } | undefined;
 
-export function createDocumentClient(env: NodeJS.ProcessEnv = process.env): DynamoDBDocumentClient {
+function createDocumentClient(env: NodeJS.ProcessEnv = process.env): DynamoDBDocumentClient {
   const endpoint = env[KV_DYNAMODB_ENDPOINT_ENV];
   const client = new DynamoDBClient({
     ...CLIENT_LIMITS,
@@ -38,14 +38,17 @@ export function createDocumentClient(env: NodeJS.ProcessEnv = process.env): Dyna
   return DynamoDBDocumentClient.from(client);
 }
 
-/** Created on first use, so importing the kit costs nothing until a store is called. */
-export function sharedDocumentClient(): DynamoDBDocumentClient {
-  shared ??= createDocumentClient();
-  return shared;
-}
-
-/** Drops the shared client (tests that change the environment between cases). */
-export function resetSharedDocumentClient(): void {
-  shared?.destroy();
-  shared = undefined;
+/**
+ * Created on first use, so importing the kit costs nothing until a store is
+ * called. In Lambda the environment never changes, so this is one client per
+ * process; where it does change (a test pointing at another endpoint), the
+ * next call gets a client for the new settings instead of a stale one.
+ */
+export function sharedDocumentClient(env: NodeJS.ProcessEnv = process.env): DynamoDBDocumentClient {
+  const config = `${env.AWS_REGION ?? ''} ${env[KV_DYNAMODB_ENDPOINT_ENV] ?? ''}`;
+  if (shared?.config !== config) {
+    shared?.client.destroy();
+    shared = { config, client: createDocumentClient(env) };
+  }
+  return shared.client;
 }

@@ -11,7 +11,6 @@ import {
   ServiceUnavailableError,
 } from '../../core/errors.js';
 import { describeKVStoreContract } from './testing/contract.js';
-import { resetSharedDocumentClient } from './dynamodb-client.js';
 import { KV_DYNAMODB_ENDPOINT_ENV, KV_TABLE, KV_TABLE_BINDING, partitionOf } from './dynamodb-schema.js';
 import { DynamoKVStore } from './dynamodb-store.js';
 import { KVStore as AwsKVStore } from './index.aws.js';
@@ -296,7 +295,6 @@ describe('DynamoKVStore error mapping', () => {
 describe('KVStore under the aws-runtime condition', () => {
   afterEach(() => {
     vi.unstubAllEnvs();
-    resetSharedDocumentClient();
   });
 
   function stubAwsEnv(tables: Record<string, string>): void {

@@ -14,7 +14,7 @@ import type { KVStoreApi } from './types.js';
 export type * from './types.js';
 
 /** Data-plane actions the DynamoDB store uses, and nothing more. */
-export const TABLE_ACTIONS = [
+const TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',

@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeLocalStore, LocalKVStore } from './local-store.js';
+import { LocalKVStore } from './local-store.js';
+import { closeLocalStore } from './testing/local-store-state.js';
 import { compareKeys } from './validate.js';
 
 const dirs: string[] = [];

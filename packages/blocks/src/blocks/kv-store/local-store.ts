@@ -165,6 +165,8 @@ interface DirState {
   readonly stats: LocalStoreStats;
 }
 
+// On globalThis under a registered symbol: the dev server loads this module twice (Node and Vite),
+// and both copies must share one index per directory. testing/local-store-state.ts reads it too.
 const REGISTRY_KEY: unique symbol = Symbol.for('blocks-kit.localStores');
 type GlobalWithRegistry = typeof globalThis & { [REGISTRY_KEY]?: Map<string, DirState> };
 
@@ -181,19 +183,6 @@ function dirState(dir: string): DirState {
     states.set(dir, state);
   }
   return state;
-}
-
-/**
- * Test-only: forgets the shared index and locks of `dir`, as a new process
- * would. The next `LocalKVStore` for `dir` rebuilds its index from disk.
- */
-export function closeLocalStore(dir: string): void {
-  registry().delete(path.resolve(dir));
-}
-
-/** Test-only: the counters of `dir`'s shared state, if it is open. */
-export function localStoreStats(dir: string): LocalStoreStats | undefined {
-  return registry().get(path.resolve(dir))?.stats;
 }
 
 interface StoredRecord {

@@ -15,7 +15,7 @@ import {
 } from './types.js';
 
 /** Longest accepted `ttlSeconds` (100 years): keeps `expiresAt` an exact integer. */
-export const MAX_TTL_SECONDS = 100 * 365 * 24 * 60 * 60;
+const MAX_TTL_SECONDS = 100 * 365 * 24 * 60 * 60;
 
 /**
  * Orders keys by their UTF-8 bytes, which is how DynamoDB orders sort keys.
@@ -173,7 +173,7 @@ export function encodeCursor(lastKey: string): string {
 }
 
 /** The key a cursor resumes after; `BadRequestError('Invalid cursor')` for anything we did not issue. */
-export function decodeCursor(cursor: unknown): string {
+function decodeCursor(cursor: unknown): string {
   const invalid = (): BadRequestError => new BadRequestError('Invalid cursor');
   if (typeof cursor !== 'string' || !BASE64URL.test(cursor)) throw invalid();
   const bytes = Buffer.from(cursor, 'base64url');

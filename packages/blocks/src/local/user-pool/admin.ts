@@ -27,7 +27,7 @@ export interface UserSummary {
   createdAt: string;
 }
 
-export function summarise(user: UserRecord): UserSummary {
+function summarise(user: UserRecord): UserSummary {
   return {
     sub: user.sub,
     email: user.email,

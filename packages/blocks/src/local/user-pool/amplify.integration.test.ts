@@ -20,7 +20,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { servePool, tempDataDir, type ServedPool } from './test-helpers.js';
+import { servePool, tempDataDir, type ServedPool } from './testing/harness.js';
 
 /**
  * The unmodified aws-amplify v6 client against the local pool over HTTP,

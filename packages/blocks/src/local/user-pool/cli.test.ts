@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runUserPoolCli } from './cli.js';
-import { call, srpSignIn, STRONG_PASSWORD, tempDataDir, testPool, tokensOf, decodePayload } from './test-helpers.js';
+import { call, srpSignIn, STRONG_PASSWORD, tempDataDir, testPool, tokensOf, decodePayload } from './testing/harness.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

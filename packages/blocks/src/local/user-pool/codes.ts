@@ -11,7 +11,7 @@ export interface CodeDeliveryDetails {
 }
 
 /** Cognito shows where a code went as `a***@e***`. */
-export function maskEmail(email: string): string {
+function maskEmail(email: string): string {
   const at = email.indexOf('@');
   const local = at > 0 ? email.slice(0, at) : email;
   const domain = at > 0 ? email.slice(at + 1) : '';

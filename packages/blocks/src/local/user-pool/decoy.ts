@@ -30,7 +30,7 @@ function uuidFrom(bytes: Buffer): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-export async function decoyUser(ctx: PoolContext, username: string): Promise<DecoyUser> {
+async function decoyUser(ctx: PoolContext, username: string): Promise<DecoyUser> {
   const secret = (await ctx.keys()).secret('decoy-user');
   const login = normaliseEmail(username);
   const derive = (label: string) => createHmac('sha256', secret).update(`${label}:${login}`).digest();

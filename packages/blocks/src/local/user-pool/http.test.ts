@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { userPoolMiddleware } from './http.js';
-import { servePool, STRONG_PASSWORD, tempDataDir, testPool, type ServedPool } from './test-helpers.js';
+import { servePool, STRONG_PASSWORD, tempDataDir, testPool, type ServedPool } from './testing/harness.js';
 
 let cleanup: () => Promise<void>;
 let dir: string;

@@ -27,7 +27,7 @@ function tooLong(field: string, max: number): CognitoError {
   );
 }
 
-export function optionalString(body: JsonObject, field: string, max = 2048): string | undefined {
+function optionalString(body: JsonObject, field: string, max = 2048): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw wrongType(field);

@@ -12,7 +12,7 @@ import {
   tempDataDir,
   testPool,
   tokensOf,
-} from './test-helpers.js';
+} from './testing/harness.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -10,7 +10,7 @@ import {
   tempDataDir,
   testPool,
   tokensOf,
-} from './test-helpers.js';
+} from './testing/harness.js';
 
 let cleanup: () => Promise<void>;
 let pool: LocalUserPool;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalUserPool } from './pool.js';
-import { call, errorType, srpSignIn, STRONG_PASSWORD, tempDataDir, testPool, tokensOf } from './test-helpers.js';
+import { call, errorType, srpSignIn, STRONG_PASSWORD, tempDataDir, testPool, tokensOf } from './testing/harness.js';
 
 let cleanup: () => Promise<void>;
 let pool: LocalUserPool;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CodeEvent } from './context.js';
 import type { LocalUserPool } from './pool.js';
-import { bodyOf, call, errorType, fakeClock, STRONG_PASSWORD, tempDataDir, testPool } from './test-helpers.js';
+import { bodyOf, call, errorType, fakeClock, STRONG_PASSWORD, tempDataDir, testPool } from './testing/harness.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CodeEvent } from './context.js';
 import type { LocalUserPool } from './pool.js';
-import { bodyOf, errorType, srpSignIn, STRONG_PASSWORD, tempDataDir, testPool, tokensOf } from './test-helpers.js';
+import { bodyOf, errorType, srpSignIn, STRONG_PASSWORD, tempDataDir, testPool, tokensOf } from './testing/harness.js';
 
 let cleanup: () => Promise<void>;
 let pool: LocalUserPool;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OPERATIONS } from './operations.js';
 import { createLocalUserPool, type LocalUserPool } from './pool.js';
-import { call, errorType, STRONG_PASSWORD, tempDataDir, testPool } from './test-helpers.js';
+import { call, errorType, STRONG_PASSWORD, tempDataDir, testPool } from './testing/harness.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

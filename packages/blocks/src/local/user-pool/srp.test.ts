@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { clientSessionKey } from './testing/harness.js';
 import {
-  clientSessionKey,
   computeU,
   computeVerifier,
   computeX,

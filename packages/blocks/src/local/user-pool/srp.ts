@@ -121,7 +121,8 @@ export function computeU(A: bigint, B: bigint): bigint {
   return hashHexToBigInt(padHex(A) + padHex(B));
 }
 
-function hkdf16(S: bigint, u: bigint): Buffer {
+/** The 16-byte session key both sides derive from the shared secret S ("Caldera Derived Key"). */
+export function hkdf16(S: bigint, u: bigint): Buffer {
   const ikm = Buffer.from(padHex(S), 'hex');
   const salt = Buffer.from(padHex(u), 'hex');
   return Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from(HKDF_INFO, 'utf8'), 16));
@@ -138,16 +139,6 @@ export function serverSessionKey(params: { A: bigint; B: bigint; b: bigint; v: b
   const u = computeU(A, B);
   if (u === 0n) return undefined;
   const S = modPow((A * modPow(v, u, N)) % N, b, N);
-  return hkdf16(S, u);
-}
-
-/** The client's view of the same key; used by tests to play the client. */
-export function clientSessionKey(params: { a: bigint; A: bigint; B: bigint; x: bigint }): Buffer {
-  const { a, A, B, x } = params;
-  const u = computeU(A, B);
-  let base = (B - ((k * modPow(g, x, N)) % N)) % N;
-  if (base < 0n) base += N;
-  const S = modPow(base, a + u * x, N);
   return hkdf16(S, u);
 }
 

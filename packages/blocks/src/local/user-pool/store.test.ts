@@ -2,7 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserPoolStore } from './store.js';
-import { call, srpSignIn, STRONG_PASSWORD, tempDataDir, testPool, tokensOf } from './test-helpers.js';
+import { call, srpSignIn, STRONG_PASSWORD, tempDataDir, testPool, tokensOf } from './testing/harness.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -5,10 +5,10 @@ import type { FailureCounters } from './records.js';
  * Per-user brute-force limits. Cognito's exact curve is unpublished; these
  * are in its spirit and tight enough that a guessing script stalls quickly.
  */
-export const MAX_PASSWORD_FAILURES = 5;
-export const MAX_CODE_FAILURES = 5;
-export const LOCKOUT_MS = 15 * 60 * 1000;
-export const MAX_CODE_SENDS_PER_HOUR = 10;
+const MAX_PASSWORD_FAILURES = 5;
+const MAX_CODE_FAILURES = 5;
+const LOCKOUT_MS = 15 * 60 * 1000;
+const MAX_CODE_SENDS_PER_HOUR = 10;
 const HOUR_MS = 3600 * 1000;
 
 export function assertPasswordNotLocked(failures: FailureCounters, nowMs: number): void {

@@ -5,8 +5,8 @@ import type { SigningKeys } from './keys.js';
 import { UUID_RE, type SessionRecord, type UserRecord } from './records.js';
 
 /** Cognito's defaults for an Amplify app client. */
-export const ID_TOKEN_TTL_SECONDS = 3600;
-export const ACCESS_TOKEN_TTL_SECONDS = 3600;
+const ID_TOKEN_TTL_SECONDS = 3600;
+const ACCESS_TOKEN_TTL_SECONDS = 3600;
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export interface AuthenticationResult {
@@ -17,7 +17,7 @@ export interface AuthenticationResult {
   RefreshToken?: string;
 }
 
-export function signJwt(keys: SigningKeys, payload: JsonObject): string {
+function signJwt(keys: SigningKeys, payload: JsonObject): string {
   // Cognito's header carries only kid and alg.
   const header = Buffer.from(JSON.stringify({ kid: keys.kid, alg: 'RS256' })).toString('base64url');
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
@@ -26,7 +26,7 @@ export function signJwt(keys: SigningKeys, payload: JsonObject): string {
 }
 
 /** Payload of a JWT this pool signed; undefined for anything else. */
-export function verifyJwt(keys: SigningKeys, token: string): JsonObject | undefined {
+function verifyJwt(keys: SigningKeys, token: string): JsonObject | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || token.length > 16_384) return undefined;
   const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;

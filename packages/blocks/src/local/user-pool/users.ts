@@ -31,7 +31,7 @@ const READ_ONLY = new Set(['sub', 'email_verified', 'phone_number_verified', 'id
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
 
-export function isEmail(value: string): boolean {
+function isEmail(value: string): boolean {
   return value.length <= 128 && EMAIL_RE.test(value);
 }
 

@@ -71,7 +71,7 @@ export interface ClientModel {
   readonly namespaces: readonly NamespaceModel[];
 }
 
-export class SpecFormatError extends Error {
+class SpecFormatError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'SpecFormatError';
@@ -83,7 +83,7 @@ export class SpecFormatError extends Error {
  * languages); a spec type of the same name is renamed everywhere, so all
  * clients keep agreeing on names.
  */
-export const RESERVED_TYPE_NAMES = (
+const RESERVED_TYPE_NAMES = (
   'BlocksClient BlocksClientOptions BlocksApiError BlocksApiException BlocksJson TokenProvider JSONValue ' +
   'AnyEncodable DynamicKey NamedParams PositionalParams RequestEnvelope ErrorBody ResponseHead ResultEnvelope ' +
   'RequestIds Error Result Data URL URLSession Date String Int Double Bool Any Object List Map Set Array Record ' +

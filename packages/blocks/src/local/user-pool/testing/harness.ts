@@ -4,12 +4,23 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { userPoolMiddleware, type UserPoolMiddlewareOptions } from './http.js';
-import { isJsonObject, type JsonObject } from '../../core/safe-json.js';
-import { createLocalUserPool, type LocalUserPool, type LocalUserPoolOptions, type UserPoolResponse } from './pool.js';
-import { clientSessionKey, computeX, g, modPow, N, parseHex, passwordClaimSignature, randomBigInt } from './srp.js';
+import { userPoolMiddleware, type UserPoolMiddlewareOptions } from '../http.js';
+import { isJsonObject, type JsonObject } from '../../../core/safe-json.js';
+import { createLocalUserPool, type LocalUserPool, type LocalUserPoolOptions, type UserPoolResponse } from '../pool.js';
+import { computeU, computeX, g, hkdf16, k, modPow, N, parseHex, passwordClaimSignature, randomBigInt } from '../srp.js';
 
 /** Shared fixtures for the user pool's tests (not part of the module's API). */
+
+/** The client's view of the SRP session key: the tests play the Amplify client with it. */
+export function clientSessionKey(params: { a: bigint; A: bigint; B: bigint; x: bigint }): Buffer {
+  const { a, A, B, x } = params;
+  const u = computeU(A, B);
+  let base = (B - ((k * modPow(g, x, N)) % N)) % N;
+  if (base < 0n) base += N;
+  const S = modPow(base, a + u * x, N);
+  return hkdf16(S, u);
+}
+
 
 export const CLIENT_ID = 'local-blocks-client';
 export const STRONG_PASSWORD = 'Passw0rd!';
