@@ -31,14 +31,17 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<s
   });
 }
 
-/** `npm run dev`, as a developer runs it, on a free port with its own data directory. */
-export async function startDevServer(): Promise<DevServer> {
+/**
+ * `npm run dev`, as a developer runs it, on a free port with its own data
+ * directory; `config` picks another Vite config (`npm run dev:auth-basic`).
+ */
+export async function startDevServer(options: { config?: string } = {}): Promise<DevServer> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'blocks-e2e-'));
   const env = { ...process.env, BLOCKS_DATA_DIR: dataDir, BLOCKS_MODE: 'local', BROWSER: 'none' };
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(projectRoot, 'node_modules/vite/bin/vite.js'), '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    [path.join(projectRoot, 'node_modules/vite/bin/vite.js'), ...(options.config ? ['--config', options.config] : []), '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
     { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
