@@ -78,6 +78,8 @@ describe('the AuthBasic example in a real browser', () => {
     await expect.poll(() => page.getByRole('status').innerText()).toBe(`We emailed a code to ${email}.`);
     await page.getByLabel('Code').fill(await code(email, /sign-up/));
     await screenshot(page, 'auth-basic-02-confirm');
+    // The developer sees the email in the dev server's terminal, with the file that holds it.
+    await expect.poll(() => server.output()).toContain(`[blocks] email to ${email}: "Your sign-up code" (outbox: `);
     await submit(page, 'Confirm');
 
     // Confirming with the password signs in.

@@ -15,6 +15,8 @@ export interface DevServer {
   readonly dataDir: string;
   /** The newest unused confirmation or reset code the local pool holds for `email`. */
   code(email: string): Promise<string>;
+  /** What the server printed to its terminal so far. */
+  output(): string;
   /** `npm run blocks:user -- ...` against this server's data. */
   user(...args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startDevServer(options: { config?: string } = {}): Promise
       if (!body.code) throw new Error(`no code for ${email}: ${JSON.stringify(body)}`);
       return body.code;
     },
+    output: () => log,
     user: (...args) =>
       run(process.execPath, ['--import', 'tsx', 'packages/blocks/src/local/user-pool/cli.ts', ...args], env),
     async stop() {
