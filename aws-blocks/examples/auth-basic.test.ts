@@ -1,8 +1,9 @@
 /**
  * The AuthBasic example end to end over real HTTP: the example module behind
  * the kit's Node adapter (as `npm run blocks:dev` serves it), called through
- * the typed client with a fetch that keeps cookies like a browser. Uses the
- * production scrypt parameters, so it also proves they run in Node.
+ * the typed client with a fetch that keeps cookies like a browser, its codes
+ * read from the local email outbox. Uses the production scrypt parameters,
+ * so it also proves they run in Node.
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -11,6 +12,7 @@ import { createDispatcher } from 'blocks-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serveRpc } from '../../packages/blocks/src/transports/node.js';
 import * as example from './auth-basic';
+import { latestCode } from './auth-basic-codes';
 import { createAuthExampleClient, currentProfile, signInErrorMessage, signUp, type AuthExampleClient } from './auth-basic-client';
 
 let server: Server;
@@ -58,15 +60,13 @@ describe('AuthBasic example', () => {
     jar = browser.jar;
   });
 
-  it('signs up with a delivered code and is signed in by the cookie alone', { timeout: 20_000 }, async () => {
+  it('signs up with a code emailed to the outbox and is signed in by the cookie alone', { timeout: 20_000 }, async () => {
     const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
-    const askForCode = async (): Promise<string> => {
-      const line = info.mock.calls.map(([message]) => String(message)).findLast((message) => message.includes(username));
-      return /(\d{6})$/.exec(line ?? '')?.[1] ?? '';
-    };
-    const state = await signUp(client, username, password, askForCode);
+    const state = await signUp(client, username, password, () => latestCode(username, { subject: /sign-up/ }));
+    const lines = info.mock.calls.map(([message]) => String(message));
     info.mockRestore();
     expect(state).toMatchObject({ signedIn: true, username });
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\[blocks\\] email to ${username.replace(/[.]/g, '\\.')}: "Your sign-up code" \\(outbox: `)));
     // Plain http to 127.0.0.1 in local mode: the one case where the cookie is not Secure (nor __Host-).
     expect([...jar.keys()]).toEqual(['auth-basic-example.auth.session']);
     expect(await currentProfile(client)).toEqual({ username, createdAt: expect.any(String) });
@@ -77,6 +77,27 @@ describe('AuthBasic example', () => {
     expect(await client.authApi.setAuthState({ action: 'signOut' })).toEqual({ signedIn: false });
     expect(jar.size).toBe(0);
     expect(await currentProfile(client)).toBeNull();
+  });
+
+  it('resets a forgotten password with a code from the outbox, ending the old session', { timeout: 30_000 }, async () => {
+    vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const newPassword = 'new reading glasses 8';
+    await client.authApi.setAuthState({ action: 'signIn', username, password });
+    const other = createAuthExampleClient(url, browserFetch().fetch);
+    expect(await other.authApi.setAuthState({ action: 'forgotPassword', username })).toMatchObject({ signedIn: false });
+    const code = await latestCode(username, { subject: /password reset/ });
+    await other.authApi.setAuthState({ action: 'confirmForgotPassword', username, code, newPassword });
+    vi.restoreAllMocks();
+    expect(await currentProfile(client)).toBeNull(); // every session ended
+    const old = await other.authApi.setAuthState({ action: 'signIn', username, password }).catch((reason: unknown) => reason);
+    expect(signInErrorMessage(old)).toBe('Incorrect username or password.');
+    expect(await other.authApi.setAuthState({ action: 'signIn', username, password: newPassword })).toMatchObject({ signedIn: true, username });
+    await other.authApi.setAuthState({ action: 'signOut' });
+  });
+
+  it('refuses a username that is not an email address, since the code could not be sent', { timeout: 20_000 }, async () => {
+    const error = await client.authApi.setAuthState({ action: 'signUp', username: `not-an-address-${Date.now()}`, password }).catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ status: 400, name: 'BadRequestError', message: expect.stringMatching(/not an email address/) });
   });
 
   it('reports a failed sign-in without saying which part was wrong', { timeout: 20_000 }, async () => {

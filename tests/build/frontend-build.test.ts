@@ -53,6 +53,8 @@ describe('npm run build', () => {
     // The cloud build carries no local-mode configuration and no server code.
     expect(js).not.toContain('local-cognito');
     expect(js).not.toMatch(/noteStore|CognitoVerifier|node:crypto|writeFileAtomic/);
+    // The AuthBasic example page (npm run dev:auth-basic) has its own Vite root.
+    expect(js).not.toMatch(/AuthBasic example|Choose a new password|email-outbox/);
   }, 240_000);
 
   it('stops with directions when amplify_outputs.json is missing, and writes nothing', async () => {

@@ -15,6 +15,8 @@ export interface DevServer {
   readonly dataDir: string;
   /** The newest unused confirmation or reset code the local pool holds for `email`. */
   code(email: string): Promise<string>;
+  /** What the server printed to its terminal so far. */
+  output(): string;
   /** `npm run blocks:user -- ...` against this server's data. */
   user(...args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -31,14 +33,17 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<s
   });
 }
 
-/** `npm run dev`, as a developer runs it, on a free port with its own data directory. */
-export async function startDevServer(): Promise<DevServer> {
+/**
+ * `npm run dev`, as a developer runs it, on a free port with its own data
+ * directory; `config` picks another Vite config (`npm run dev:auth-basic`).
+ */
+export async function startDevServer(options: { config?: string } = {}): Promise<DevServer> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'blocks-e2e-'));
   const env = { ...process.env, BLOCKS_DATA_DIR: dataDir, BLOCKS_MODE: 'local', BROWSER: 'none' };
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(projectRoot, 'node_modules/vite/bin/vite.js'), '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    [path.join(projectRoot, 'node_modules/vite/bin/vite.js'), ...(options.config ? ['--config', options.config] : []), '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
     { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
@@ -65,6 +70,7 @@ export async function startDevServer(): Promise<DevServer> {
       if (!body.code) throw new Error(`no code for ${email}: ${JSON.stringify(body)}`);
       return body.code;
     },
+    output: () => log,
     user: (...args) =>
       run(process.execPath, ['--import', 'tsx', 'packages/blocks/src/local/user-pool/cli.ts', ...args], env),
     async stop() {
