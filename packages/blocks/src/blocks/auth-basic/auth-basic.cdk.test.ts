@@ -3,54 +3,31 @@
  * secret each, and a grant to read exactly those secrets. Synthesised in
  * process with bundling skipped, and checked with cdk-nag.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createBlocksBackend, type BlocksBackend } from '../../cdk/blocks-backend.js';
+import type { BlocksBackend } from '../../cdk/blocks-backend.js';
+import { synthesizeFixture, type SynthesizedFixture } from '../../cdk/testing/synthesize-fixture.js';
 
 // The fixture app imports blocks-kit; synthesis sees the cdk variants, as under `--conditions=cdk`.
 vi.mock('blocks-kit', async () => (await import('../../testing/kit-variant.js')).kitUnder('cdk'));
 
 const FIXTURE = fileURLToPath(new URL('./testing/cdk-fixture-app.ts', import.meta.url));
 
-type Statement = { Action: string | string[]; Resource: unknown };
-
-let projectRoot: string;
+let fixture: SynthesizedFixture;
 let backend: BlocksBackend;
 let template: Template;
 
 beforeAll(async () => {
-  // A project root of its own, so the generated Lambda entry cannot collide
-  // with the real app's synthesis running in parallel.
-  projectRoot = await mkdtemp(path.join(tmpdir(), 'blocks-auth-cdk-'));
-  await writeFile(path.join(projectRoot, 'package-lock.json'), '{}');
-  const app = new App({ outdir: path.join(projectRoot, 'cdk.out'), context: { 'aws:cdk:bundling-stacks': [] } });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const stack = new Stack(app, 'AuthBasicFixture');
-  backend = await createBlocksBackend(stack, { mode: 'production', projectRoot, appEntry: FIXTURE });
-  // Runs the cdk-nag plugin: any unacknowledged finding fails here.
-  app.synth();
-  template = Template.fromStack(stack);
+  fixture = await synthesizeFixture(FIXTURE);
+  ({ backend, template } = fixture);
 }, 60_000);
 
-afterAll(async () => {
-  await rm(projectRoot, { recursive: true, force: true });
-});
+afterAll(() => fixture.cleanup());
 
 const secretIds = (): string[] => Object.keys(template.findResources('AWS::SecretsManager::Secret'));
 
-function statements(): Statement[] {
-  return Object.values(template.toJSON().Resources as Record<string, { Properties?: Record<string, unknown> }>).flatMap((resource) => {
-    const props = resource.Properties ?? {};
-    const documents = [props.PolicyDocument, ...((props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map((p) => p.PolicyDocument)];
-    return documents.flatMap((doc) => (doc as { Statement?: Statement[] } | undefined)?.Statement ?? []);
-  });
-}
+const statements = () => fixture.statements();
 
 describe('createBlocksBackend with AuthBasic', () => {
   it('discovers both AuthBasic Blocks and their stores', () => {

@@ -6,10 +6,11 @@
  * deleting it signs every local user out.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { chmod, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Scope } from '../../core/scope.js';
 import { writeFileAtomic } from '../../local/atomic-file.js';
+import { readTextIfExists } from '../../local/if-exists.js';
 import { localDataDir } from '../../local/data-dir.js';
 import { MIN_SECRET_BYTES } from './keys.js';
 import type { SessionKeySource } from './runtime.js';
@@ -28,13 +29,8 @@ function decode(text: string, file: string): Uint8Array {
 }
 
 async function readKey(file: string): Promise<Uint8Array | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   // A copy or restore may have widened it; only the owner should read a signing key.
   if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
   return decode(text, file);

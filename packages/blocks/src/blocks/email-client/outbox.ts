@@ -11,6 +11,7 @@ import path from 'node:path';
 import { isJsonObject, safeJsonParse } from '../../core/safe-json.js';
 import { isAtomicTempFile, writeFileAtomic } from '../../local/atomic-file.js';
 import { localDataDir } from '../../local/data-dir.js';
+import { readDirIfExists } from '../../local/if-exists.js';
 import type { EmailAddress } from './address.js';
 import type { EmailTransport } from './email-client.js';
 import { addressList, type SentEmail, type ValidatedEmail } from './message.js';
@@ -80,12 +81,7 @@ function displayPath(file: string): string {
 }
 
 async function entries(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  return (await readDirIfExists(dir)).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
 }
 
 const SEGMENT = /^[A-Za-z][A-Za-z0-9_-]{0,47}$/;

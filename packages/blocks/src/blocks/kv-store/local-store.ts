@@ -20,11 +20,11 @@
  * this process's index, and its in-flight temp files would be swept as stale.
  */
 import { createHash } from 'node:crypto';
-import type { Dirent } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ConflictError } from '../../core/errors.js';
 import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../../local/atomic-file.js';
+import { readDirIfExists, readTextIfExists } from '../../local/if-exists.js';
 import { KeyedLock } from '../../local/keyed-lock.js';
 import type { DeleteOptions, KVItem, KVStoreApi, ListOptions, ListResult, PutOptions } from './types.js';
 import {
@@ -212,10 +212,6 @@ function nowSeconds(): number {
 
 function isExpired(expiresAt: number | undefined, now: number): boolean {
   return expiresAt !== undefined && expiresAt <= now;
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
 }
 
 function parseRecord(text: string): StoredRecord | string {
@@ -462,11 +458,11 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
   /** Every record file under the directory; deletes the temp files a crash left behind. */
   async #recordFiles(): Promise<string[]> {
     const files: string[] = [];
-    for (const shard of await listDir(this.dir)) {
+    for (const shard of await readDirIfExists(this.dir)) {
       if (isAtomicTempFile(shard.name)) await rm(path.join(this.dir, shard.name), { force: true });
       if (!shard.isDirectory() || !SHARD_NAME.test(shard.name)) continue;
       const shardDir = path.join(this.dir, shard.name);
-      for (const entry of await listDir(shardDir)) {
+      for (const entry of await readDirIfExists(shardDir)) {
         const file = path.join(shardDir, entry.name);
         if (isAtomicTempFile(entry.name)) await rm(file, { force: true });
         else if (entry.isFile() && RECORD_NAME.test(entry.name)) files.push(file);
@@ -476,23 +472,10 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
   }
 }
 
-async function listDir(dir: string): Promise<Dirent[]> {
-  try {
-    return await readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return [];
-    throw error;
-  }
-}
 
 async function readRecordFile(file: string, expectedKey?: string): Promise<ReadResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return { kind: 'missing' };
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return { kind: 'missing' };
   const parsed = parseRecord(text);
   if (typeof parsed === 'string') return { kind: 'corrupt', reason: parsed };
   if (expectedKey !== undefined && parsed.key !== expectedKey) {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../atomic-file.js';
+import { readDirIfExists, readTextIfExists } from '../if-exists.js';
 import { isJsonObject, safeJsonParse } from '../../core/safe-json.js';
 import { parseSessionRecord, parseUserRecord, UUID_RE, type SessionRecord, type UserRecord } from './records.js';
 
@@ -32,14 +33,8 @@ export class UserPoolStore {
   }
 
   async readJson(file: string): Promise<unknown> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    return safeJsonParse(text);
+    const text = await readTextIfExists(file);
+    return text === undefined ? undefined : safeJsonParse(text);
   }
 
   async writeJson(file: string, value: unknown): Promise<void> {
@@ -147,13 +142,8 @@ export class UserPoolStore {
   }
 
   private async list(dir: string): Promise<string[]> {
-    try {
-      const names = await readdir(path.join(this.root, dir));
-      return names.filter((name) => name.endsWith('.json') && !isAtomicTempFile(name));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const entries = await readDirIfExists(path.join(this.root, dir));
+    return entries.map((entry) => entry.name).filter((name) => name.endsWith('.json') && !isAtomicTempFile(name));
   }
 }
 
