@@ -7,8 +7,8 @@ import type { GeneratedFile } from './generated-files.js';
 import { generateClients, type ClientOptions } from './generators/index.js';
 import { buildSpec, serializeSpec, type BuildSpecOptions } from './openrpc.js';
 
-export const SPEC_FILE = 'blocks.spec.json';
-export const CLIENTS_DIR = 'clients';
+const SPEC_FILE = 'blocks.spec.json';
+const CLIENTS_DIR = 'clients';
 export const STALE_MESSAGE = 'blocks.spec.json is stale: run npm run blocks:generate-client';
 
 export interface Artifacts {

@@ -16,8 +16,8 @@ export interface EmailAddress {
 /** One address (`'ada@example.com'`) or a mailbox with a display name. */
 export type EmailRecipient = string | EmailAddress;
 
-export const MAX_ADDRESS_LENGTH = 254;
-export const MAX_NAME_LENGTH = 100;
+const MAX_ADDRESS_LENGTH = 254;
+const MAX_NAME_LENGTH = 100;
 
 // RFC 5322 dot-atom for the local part; LDH labels for the domain, its last label starting with a letter.
 const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
@@ -27,7 +27,7 @@ const DOMAIN = new RegExp(`^(?:${LABEL}\\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-export function hasControlCharacter(text: string): boolean {
+function hasControlCharacter(text: string): boolean {
   for (const char of text) {
     const code = char.codePointAt(0)!;
     if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) return true;
@@ -43,7 +43,7 @@ export function headerTextProblem(text: string): string | undefined {
 }
 
 /** Why `address` is not a plain `local@domain` address, or undefined. */
-export function addressProblem(address: string): string | undefined {
+function addressProblem(address: string): string | undefined {
   const header = headerTextProblem(address);
   if (header) return header;
   if (address.length > MAX_ADDRESS_LENGTH) return `is longer than ${MAX_ADDRESS_LENGTH} characters`;

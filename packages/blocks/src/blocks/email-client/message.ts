@@ -38,9 +38,9 @@ export interface ValidatedEmail {
   readonly html?: string;
 }
 
-export const MAX_RECIPIENTS = 50; // SES's limit per message
-export const MAX_REPLY_TO = 10;
-export const MAX_SUBJECT_LENGTH = 998; // one header line (RFC 5322)
+const MAX_RECIPIENTS = 50; // SES's limit per message
+const MAX_REPLY_TO = 10;
+const MAX_SUBJECT_LENGTH = 998; // one header line (RFC 5322)
 export const MAX_BODY_BYTES = 1024 * 1024; // text and html together
 
 const FIELDS = new Set(['to', 'subject', 'text', 'html', 'replyTo']);

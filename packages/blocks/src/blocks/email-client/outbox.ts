@@ -16,7 +16,7 @@ import type { EmailAddress } from './address.js';
 import type { EmailTransport } from './email-client.js';
 import { addressList, type SentEmail, type ValidatedEmail } from './message.js';
 
-export const OUTBOX_FORMAT = 'blocks-email/1';
+const OUTBOX_FORMAT = 'blocks-email/1';
 const OUTBOX_DIR = 'email-outbox';
 
 /** One file of the local outbox (`format` changes if the shape ever does). */

@@ -11,7 +11,7 @@ export interface ClientOptions {
   readonly kotlinPackage?: string;
 }
 
-export const CLIENT_PATHS = {
+const CLIENT_PATHS = {
   swift: 'swift/BlocksClient.swift',
   kotlin: 'kotlin/BlocksClient.kt',
   dart: 'dart/blocks_client.dart',
