@@ -12,15 +12,14 @@ import { isJsonObject, safeJsonParse } from '../../core/safe-json.js';
 import { isAtomicTempFile, writeFileAtomic } from '../../local/atomic-file.js';
 import { localDataDir } from '../../local/data-dir.js';
 import { readDirIfExists } from '../../local/if-exists.js';
-import type { EmailAddress } from './address.js';
 import type { EmailTransport } from './email-client.js';
 import { addressList, type SentEmail, type ValidatedEmail } from './message.js';
 
 const OUTBOX_FORMAT = 'blocks-email/1';
 const OUTBOX_DIR = 'email-outbox';
 
-/** One file of the local outbox (`format` changes if the shape ever does). */
-export interface OutboxEmail {
+/** One file of the local outbox (`format` changes if the shape ever does): the validated message and where it came from. */
+export interface OutboxEmail extends ValidatedEmail {
   readonly format: typeof OUTBOX_FORMAT;
   /** The file's name without `.json`; also what `send` returned. */
   readonly messageId: string;
@@ -28,12 +27,6 @@ export interface OutboxEmail {
   readonly sentAt: string;
   /** The sending EmailClient: `<scope>/<id>`. */
   readonly block: string;
-  readonly from: EmailAddress;
-  readonly to: readonly EmailAddress[];
-  readonly replyTo: readonly EmailAddress[];
-  readonly subject: string;
-  readonly text?: string;
-  readonly html?: string;
 }
 
 /** A message read back, with the file it came from. */
