@@ -30,3 +30,4 @@ export { CognitoVerifier, type VerifiedUser } from './auth/cognito-verifier.js';
 export * from '#blocks/kv-store';
 export * from '#blocks/auth-basic';
 export * from '#blocks/app-setting';
+export * from '#blocks/raw-route';
