@@ -9,7 +9,7 @@
  * cloud. The harness is in ./harness.ts (reused by benchmarks).
  */
 import { createHmac } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +166,14 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     const overview = await call<{ sampleSize: number; newestNoteAt: string | null }>('admin.overview', undefined, admin);
     expect(overview.status, why(overview)).toBe(200);
     expect(overview.result?.sampleSize).toBeGreaterThanOrEqual(3);
+  });
+
+  it('loads the SSM client only when a setting is first read, so other cold starts pay nothing for it', async () => {
+    const files = (await readdir(fn.assetDir)).filter((file) => /\.m?js$/.test(file));
+    const code = (await Promise.all(files.map((file) => readFile(path.join(fn.assetDir, file), 'utf8')))).join('\n');
+    expect(code).toMatch(/import\(\s*["']@aws-sdk\/client-ssm["']\s*\)/);
+    expect(code).not.toMatch(/(from|import)\s*["']@aws-sdk\/client-ssm["']/);
+    expect(code).not.toContain(WEBHOOK_SECRET);
   });
 
   it('serves the sample webhook: a correctly signed delivery is stored, a bad or missing signature is 401', async () => {
