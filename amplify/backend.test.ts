@@ -66,7 +66,8 @@ describe.each([
 
   it('creates one on-demand table per KVStore, keyed for per-user queries, with TTL', () => {
     const blocks = Template.fromJSON(get().blocks);
-    blocks.resourceCountIs('AWS::DynamoDB::Table', 1);
+    // notes, and the sample webhook's events.
+    blocks.resourceCountIs('AWS::DynamoDB::Table', 2);
     blocks.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
@@ -86,15 +87,35 @@ describe.each([
       expect(resourcesOf(statement), JSON.stringify(statement)).not.toContain('*');
     }
     const data = all.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    // Each Block's grants are their own statements: the table grant names DynamoDB actions only.
+    expect(actionsOf(data[0]!).every((a) => a.startsWith('dynamodb:'))).toBe(true);
     expect(data).toHaveLength(1);
     const tableIds = Object.keys(Template.fromJSON(blocks).findResources('AWS::DynamoDB::Table'));
     expect(resourcesOf(data[0]!)).toEqual(tableIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
   });
 
-  it('routes POST /aws-blocks/api, throttles, and writes access logs', () => {
+  it('lets the function read its webhook secret, a per-deployment SSM parameter, and nothing else of SSM', () => {
+    const blocks = get().blocks;
+    const [fn] = Object.values(Template.fromJSON(blocks).findResources('AWS::Lambda::Function'));
+    const env = (fn!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    const names = JSON.parse(String(env.BLOCKS_APP_SETTINGS)) as Record<string, string>;
+    expect(Object.keys(names)).toEqual(['notes-app/webhook-secret']);
+    expect(names['notes-app/webhook-secret']).toMatch(/^\/aws-blocks\/amplify-[\w-]+\/notes-app\/webhook-secret$/);
+    const ssm = statements(blocks).filter((s) => actionsOf(s).some((a) => /^(ssm|kms):/.test(a)));
+    expect(ssm).toHaveLength(1);
+    expect(actionsOf(ssm[0]!)).toEqual(['ssm:GetParameter']);
+    expect(JSON.stringify(resourcesOf(ssm[0]!))).toBe(JSON.stringify([{
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:parameter${names['notes-app/webhook-secret']}`]],
+    }]));
+    // A secret is put by hand as a SecureString: the template creates no parameter and holds no value.
+    Template.fromJSON(blocks).resourceCountIs('AWS::SSM::Parameter', 0);
+  });
+
+  it('routes POST /aws-blocks/api and the sample webhook, throttles, and writes access logs', () => {
     const blocks = Template.fromJSON(get().blocks);
     blocks.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /aws-blocks/api' });
-    blocks.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    blocks.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /aws-blocks/raw/webhooks/notes' });
+    blocks.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
     blocks.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
@@ -125,6 +146,14 @@ function corsOrigins(template: CfnTemplate): string[] {
 }
 
 describe('presets differ where they should', () => {
+  it('each deployment has its own setting parameters', () => {
+    const settings = (template: CfnTemplate): string => {
+      const [fn] = Object.values(Template.fromJSON(template).findResources('AWS::Lambda::Function'));
+      return String((fn!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.BLOCKS_APP_SETTINGS);
+    };
+    expect(settings(sandbox.blocks)).not.toBe(settings(production.blocks));
+  });
+
   it('sandbox: tables are deleted with the stack; CORS allows local dev origins only', () => {
     const blocks = Template.fromJSON(sandbox.blocks);
     blocks.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });

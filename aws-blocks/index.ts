@@ -3,13 +3,16 @@
  * from the frontend as `exportName.method` (see src/blocks.ts).
  * Locally this runs inside `npm run dev`; deployed, inside one Lambda.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   ApiNamespace,
+  AppSetting,
+  BadRequestError,
   CognitoVerifier,
   ConflictError,
   KVStore,
   NotFoundError,
+  RawRoute,
   Scope,
   UnauthorizedError,
   withInput,
@@ -133,3 +136,51 @@ export const admin = new ApiNamespace(scope, 'admin-api', (context) => ({
     return { sampleSize: page.items.length, newestNoteAt: newest };
   },
 }));
+
+// ---------------------------------------------------------------------------
+// A signed webhook: POST /aws-blocks/raw/webhooks/notes, for a service that
+// notifies this app. The sender signs the exact body bytes with a shared
+// secret: `x-notes-signature: sha256=<hex HMAC-SHA256(secret, body)>`.
+// Set the secret locally with `npm run blocks:setting -- set
+// notes-app/webhook-secret` (value on stdin); deployed, with
+// `aws ssm put-parameter --type SecureString` (see README.md).
+
+const webhookSecret = new AppSetting(scope, 'webhook-secret', { secret: true });
+
+interface WebhookEvent {
+  readonly receivedAt: string;
+  readonly payload: unknown;
+}
+
+/** One item per delivery, newest first in key order. */
+const webhookEvents = new KVStore<WebhookEvent>(scope, 'webhook-events');
+
+const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
+
+/** Compares in constant time, so response timing reveals nothing about the expected signature. */
+function signatureMatches(header: string | null, body: Uint8Array, secret: string): boolean {
+  const provided = SIGNATURE.exec(header ?? '')?.[1];
+  if (provided === undefined) return false;
+  const expected = createHmac('sha256', secret).update(body).digest();
+  return timingSafeEqual(expected, Buffer.from(provided, 'hex'));
+}
+
+new RawRoute(scope, 'notes-webhook', {
+  method: 'POST',
+  path: '/webhooks/notes',
+  maxBodyBytes: 64 * 1024,
+  handler: async (request) => {
+    if (!signatureMatches(request.headers.get('x-notes-signature'), request.body, await webhookSecret.get())) {
+      throw new UnauthorizedError('Missing or invalid signature');
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(request.body));
+    } catch {
+      throw new BadRequestError('The body must be JSON');
+    }
+    const id = newNoteId();
+    await webhookEvents.put(id, { receivedAt: new Date().toISOString(), payload }, { ifNotExists: true });
+    return { status: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ received: true, id }) };
+  },
+});

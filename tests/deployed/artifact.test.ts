@@ -8,7 +8,8 @@
  * renamed handler or an import the bundle forgot fails here, not in the
  * cloud. The harness is in ./harness.ts (reused by benchmarks).
  */
-import { rm } from 'node:fs/promises';
+import { createHmac } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,10 +27,17 @@ let synth: Synthesized | undefined;
 let fn: DeployedFunction;
 let backend: DeployedBackend | undefined;
 
+/** The sample webhook's signing secret, as `aws ssm put-parameter --type SecureString` would have stored it. */
+const WEBHOOK_SECRET = 'whsec_artifact_7c1e9b04d2f5a6e8';
+let webhookSecretParameter: string;
+
 beforeAll(async () => {
   synth = await synthesize({ type: 'sandbox', namespace: 'starter', name: 'artifact' });
   fn = await loadDeployedFunction(synth);
-  backend = await startDeployedBackend(fn);
+  webhookSecretParameter = (JSON.parse(fn.environment.BLOCKS_APP_SETTINGS ?? '{}') as Record<string, string>)['notes-app/webhook-secret'] ?? '';
+  backend = await startDeployedBackend(fn, {
+    parameters: { [webhookSecretParameter]: { type: 'SecureString', value: WEBHOOK_SECRET } },
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -158,6 +166,41 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     const overview = await call<{ sampleSize: number; newestNoteAt: string | null }>('admin.overview', undefined, admin);
     expect(overview.status, why(overview)).toBe(200);
     expect(overview.result?.sampleSize).toBeGreaterThanOrEqual(3);
+  });
+
+  it('loads the SSM client only when a setting is first read, so other cold starts pay nothing for it', async () => {
+    const files = (await readdir(fn.assetDir)).filter((file) => /\.m?js$/.test(file));
+    const code = (await Promise.all(files.map((file) => readFile(path.join(fn.assetDir, file), 'utf8')))).join('\n');
+    expect(code).toMatch(/import\(\s*["']@aws-sdk\/client-ssm["']\s*\)/);
+    expect(code).not.toMatch(/(from|import)\s*["']@aws-sdk\/client-ssm["']/);
+    expect(code).not.toContain(WEBHOOK_SECRET);
+  });
+
+  it('serves the sample webhook: a correctly signed delivery is stored, a bad or missing signature is 401', async () => {
+    const { lambda } = running();
+    const deliver = async (body: string, signature?: string) => {
+      const response = await lambda.invoke(
+        httpApiEvent({ path: '/aws-blocks/raw/webhooks/notes', body, ...(signature !== undefined && { headers: { 'x-notes-signature': signature } }) }),
+      );
+      return { status: response.statusCode ?? 0, body: String(response.body) };
+    };
+    const sign = (body: string, secret = WEBHOOK_SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const event = JSON.stringify({ type: 'note.shared', noteId: 'n-artifact' });
+    const accepted = await deliver(event, sign(event));
+    expect(accepted.status, `${accepted.body}\n${lambda.logs.slice(-8).join('\n')}`).toBe(202);
+    expect(JSON.parse(accepted.body)).toMatchObject({ received: true });
+    expect((await deliver(event, sign(event, 'whsec_guess'))).status).toBe(401);
+    expect((await deliver(event)).status).toBe(401);
+    expect((await deliver(`${event} `, sign(event))).status).toBe(401);
+    expect((await deliver(event, sign(event))).status).toBe(202);
+  });
+
+  it('read the webhook secret once for the warm environment, with decryption, and never logged it', () => {
+    const { ssm, lambda } = running();
+    expect(ssm.calls).toEqual([
+      expect.objectContaining({ operation: 'GetParameter', name: webhookSecretParameter, withDecryption: true, allowed: true, status: 200 }),
+    ]);
+    expect(lambda.logs.join('\n')).not.toContain(WEBHOOK_SECRET);
   });
 
   // Runs last: it judges every DynamoDB call the cases above made.

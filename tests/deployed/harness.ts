@@ -14,6 +14,9 @@
  *   invocations over IPC, like a warm execution environment.
  * - `CognitoTokens` mints RS256 ID tokens for the pool the environment
  *   names; the child's preload serves their JWKS at the Cognito issuer URL.
+ * - `startFakeSsm` answers GetParameter for the parameters a test puts,
+ *   refusing what the role policy does not allow, on loopback; the child's
+ *   SDK reaches it through the standard `AWS_ENDPOINT_URL_SSM`.
  *
  * @example
  * const fn = await loadDeployedFunction(await synthesize(...));
@@ -215,6 +218,79 @@ export async function startRecordingDynamoDb(
       await closeServer(db);
     },
   };
+}
+
+// ---------------------------------------------------------------------------
+// SSM Parameter Store: the parameters a test puts, behind the role policy
+
+/** The SDK's own per-service endpoint variable: the function's SSM client goes here. */
+export const SSM_ENDPOINT_ENV = 'AWS_ENDPOINT_URL_SSM';
+
+export interface FakeParameter {
+  readonly type: 'String' | 'SecureString';
+  readonly value: string;
+}
+
+export interface SsmCall {
+  readonly operation: string;
+  readonly name: string;
+  readonly withDecryption: boolean;
+  /** `arn:aws:ssm:<region>:<account>:parameter/<name>`: what IAM authorizes `ssm:GetParameter` on. */
+  readonly resource: string;
+  readonly allowed: boolean;
+  readonly status: number;
+}
+
+export interface FakeSsm {
+  readonly endpoint: string;
+  readonly calls: readonly SsmCall[];
+  close(): Promise<void>;
+}
+
+function ssmError(res: ServerResponse, type: string, message: string): number {
+  res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() }).end(JSON.stringify({ __type: type, message }));
+  return 400;
+}
+
+/**
+ * Answers `GetParameter` (awsJson1_1, as SSM does) for `parameters`, keyed by
+ * name, after asking `authorize` as IAM would; a SecureString read without
+ * decryption returns ciphertext-looking text, not the value.
+ */
+export async function startFakeSsm(
+  parameters: Readonly<Record<string, FakeParameter>>,
+  { region, accountId, authorize = () => true }: RecordingOptions,
+): Promise<FakeSsm> {
+  const calls: SsmCall[] = [];
+  const server = createServer((req, res) => {
+    void (async () => {
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      let input: { Name?: unknown; WithDecryption?: unknown } = {};
+      try {
+        input = JSON.parse((await readBody(req)).toString('utf8')) as typeof input;
+      } catch {
+        // Answered below as a bad request.
+      }
+      const name = typeof input.Name === 'string' ? input.Name : '';
+      const withDecryption = input.WithDecryption === true;
+      const resource = `arn:aws:ssm:${region}:${accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+      const allowed = authorize(`ssm:${operation}`, resource);
+      const record = (status: number): void => void calls.push({ operation, name, withDecryption, resource, allowed, status });
+      if (operation !== 'GetParameter' || name === '') return record(ssmError(res, 'ValidationException', `unsupported ${operation}`));
+      if (!allowed) {
+        return record(ssmError(res, 'AccessDeniedException', `User: arn:aws:sts::${accountId}:assumed-role/artifact-test is not authorized to perform: ssm:GetParameter on resource: ${resource}`));
+      }
+      const parameter = parameters[name];
+      if (!parameter) return record(ssmError(res, 'ParameterNotFound', ''));
+      const value = parameter.type === 'SecureString' && !withDecryption ? Buffer.from(`kms:${randomUUID()}`).toString('base64') : parameter.value;
+      res
+        .writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() })
+        .end(JSON.stringify({ Parameter: { Name: name, Type: parameter.type, Value: value, Version: 1, ARN: resource, DataType: 'text' } }));
+      record(200);
+    })();
+  });
+  const endpoint = await listen(server);
+  return { endpoint, calls, close: () => closeServer(server) };
 }
 
 // ---------------------------------------------------------------------------
@@ -539,34 +615,47 @@ export function httpApiEvent(req: HttpApiRequest = {}): APIGatewayProxyEventV2 {
 export interface DeployedBackend {
   readonly fn: DeployedFunction;
   readonly db: RecordingDynamoDb;
+  readonly ssm: FakeSsm;
   readonly tokens: CognitoTokens;
   readonly lambda: LambdaProcess;
   close(): Promise<void>;
 }
 
+export interface DeployedBackendOptions extends Pick<LambdaOptions, 'extraEnv'> {
+  /** SSM parameters by name, as `aws ssm put-parameter` would have stored them. */
+  readonly parameters?: Readonly<Record<string, FakeParameter>>;
+}
+
 /**
- * dynalite with the template's tables (calls outside the role policy are
- * refused), a token minter, and one warm execution environment of `fn`.
+ * dynalite with the template's tables and a fake SSM with `parameters`
+ * (calls outside the role policy are refused by both), a token minter, and
+ * one warm execution environment of `fn`.
  */
-export async function startDeployedBackend(fn: DeployedFunction, options: Pick<LambdaOptions, 'extraEnv'> = {}): Promise<DeployedBackend> {
-  const db = await startRecordingDynamoDb(fn.tables, {
-    ...fn.account,
-    authorize: (action, resource) => isAllowed(fn.policy, action, resource),
-  });
+export async function startDeployedBackend(fn: DeployedFunction, options: DeployedBackendOptions = {}): Promise<DeployedBackend> {
+  const authorize = (action: string, resource: string): boolean => isAllowed(fn.policy, action, resource);
+  const db = await startRecordingDynamoDb(fn.tables, { ...fn.account, authorize });
+  const ssm = await startFakeSsm(options.parameters ?? {}, { ...fn.account, authorize });
   try {
     const tokens = new CognitoTokens(fn);
-    const lambda = await startLambdaProcess(fn, { dynamoDbEndpoint: db.endpoint, jwks: tokens.jwksRoute, ...options });
+    const lambda = await startLambdaProcess(fn, {
+      dynamoDbEndpoint: db.endpoint,
+      jwks: tokens.jwksRoute,
+      extraEnv: { [SSM_ENDPOINT_ENV]: ssm.endpoint, ...options.extraEnv },
+    });
     return {
       fn,
       db,
+      ssm,
       tokens,
       lambda,
       async close() {
         await lambda.close();
+        await ssm.close();
         await db.close();
       },
     };
   } catch (error) {
+    await ssm.close();
     await db.close();
     throw error;
   }

@@ -30,3 +30,5 @@ export { CognitoVerifier, type VerifiedUser } from './auth/cognito-verifier.js';
 export * from '#blocks/kv-store';
 export * from '#blocks/auth-basic';
 export * from '#blocks/email-client';
+export * from '#blocks/app-setting';
+export * from '#blocks/raw-route';

@@ -143,7 +143,9 @@ function suite(name: string, start: () => Promise<{ send: Send; close(): Promise
     it('leaves the JSON-RPC API where it was, and unknown paths unserved', async () => {
       const rpc = await send({ method: 'POST', path: '/aws-blocks/api', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"jsonrpc":"2.0","id":1,"method":"api.ping"}') });
       expect(JSON.parse(rpc.body.toString())).toMatchObject({ result: 'pong' });
-      expect((await send({ method: 'GET', path: '/aws-blocks/raw/nothing-here' })).status).toBe(404);
+      const unknown = await send({ method: 'GET', path: '/aws-blocks/raw/nothing-here' });
+      expect(unknown.status).toBe(404);
+      expect(JSON.parse(unknown.body.toString())).toMatchObject({ message: expect.stringContaining('Not found') });
       expect((await send({ method: 'GET', path: '/aws-blocks/raw/files/%E0%A4%A' })).status).toBe(400);
     });
   });

@@ -10,7 +10,7 @@ import { createDispatcher, type Dispatcher, type DispatcherOptions, type RpcHttp
 import { ROUTES_PREFIX } from '../core/routes.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { createRouter, type Router } from '../rpc/router.js';
-import { internalErrorResponse, responseHeaders } from '../rpc/responses.js';
+import { internalErrorResponse, NOT_FOUND_BODY, responseHeaders } from '../rpc/responses.js';
 
 /** Node's header object → WHATWG Headers (case-insensitive, multi-value joined). */
 export function toHeaders(incoming: IncomingHttpHeaders): Headers {
@@ -149,9 +149,10 @@ interface Handlers {
 
 /**
  * Serves `POST /aws-blocks/api` and the Blocks' own routes under
- * `/aws-blocks/` from the app module the loader returns. A new module object
- * (after an edit to aws-blocks/) gets new handlers; an unchanged one reuses
- * them. Other paths go to the next middleware untouched.
+ * `/aws-blocks/` from the app module the loader returns (any other path under
+ * it is a 404). A new module object (after an edit to aws-blocks/) gets new
+ * handlers; an unchanged one reuses them. Other paths go to the next
+ * middleware untouched.
  */
 export function blocksApiMiddleware(load: AppModuleLoader, options: DispatcherOptions = {}): ConnectMiddleware {
   const handlers = new WeakMap<object, Handlers>();
@@ -177,7 +178,8 @@ export function blocksApiMiddleware(load: AppModuleLoader, options: DispatcherOp
       ({ dispatcher, router }) => {
         if (path === API_PATH) return serveRpc(req, res, dispatcher);
         if (router.has(path)) return serveRoute(req, res, router);
-        next();
+        // The Blocks' own namespace: an unknown path here is a 404, not the app's index.html.
+        writeResponse(res, { status: 404, headers: responseHeaders(randomUUID()), body: NOT_FOUND_BODY });
       },
       (error: unknown) => {
         // A syntax or startup error in aws-blocks/: the terminal gets the
