@@ -9,7 +9,8 @@
  *
  * The timing check is deliberately coarse: samples of the two names are
  * interleaved (so load on a shared machine hits both alike) and compared by
- * median, against a bound of 2× that the gaps it guards against (~5×) exceed.
+ * median, against a bound of 2× that the gaps it guards against (~5×) exceed;
+ * a leak must exceed it in each of three rounds, a load spike rarely does.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +38,8 @@ const NEW_PASSWORD = 'N3w!password';
 const TWO_HOURS = 2 * 3600 * 1000;
 
 const SAMPLES = 25;
+/** Measurement rounds before a time gap counts as a leak rather than load. */
+const ROUNDS = 3;
 const WARMUP = 3;
 const MAX_RATIO = 2;
 
@@ -160,21 +163,28 @@ function fixedSizes(response: UserPoolResponse): unknown {
 
 describe('a known and an unknown name, through the local user pool', () => {
   it.each(PROBES)('$name: same answer, same size, same time', async (probe) => {
-    const { known, unknown } = await measure(probe);
-    for (let i = 0; i < SAMPLES; i += 1) {
-      const [k, u] = [known[i]!, unknown[i]!];
-      expect(fingerprint(u.response), `sample ${i}`).toEqual(fingerprint(k.response));
-      expect(fixedSizes(u.response), `sample ${i}`).toEqual(fixedSizes(k.response));
-    }
-    const sizes = (samples: Sample[]) => median(samples.map((s) => JSON.stringify(s.response.body).length));
-    expect(sizes(unknown)).toBe(sizes(known));
+    // A leak costs the known path the same every round; a burst of load on a
+    // shared machine does not. So a round within the bound passes, and only
+    // ROUNDS rounds all above it fail (each round's answers are checked).
+    const reports: string[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const { known, unknown } = await measure(probe);
+      for (let i = 0; i < SAMPLES; i += 1) {
+        const [k, u] = [known[i]!, unknown[i]!];
+        expect(fingerprint(u.response), `sample ${i}`).toEqual(fingerprint(k.response));
+        expect(fixedSizes(u.response), `sample ${i}`).toEqual(fixedSizes(k.response));
+      }
+      const sizes = (samples: Sample[]) => median(samples.map((s) => JSON.stringify(s.response.body).length));
+      expect(sizes(unknown)).toBe(sizes(known));
 
-    const [knownMs, unknownMs] = [median(known.map((s) => s.ms)), median(unknown.map((s) => s.ms))];
-    const ratio = Math.max(knownMs, unknownMs) / Math.min(knownMs, unknownMs);
-    const report = `${probe.name}: median ${knownMs.toFixed(2)} ms known, ${unknownMs.toFixed(2)} ms unknown (×${ratio.toFixed(2)})`;
-    console.info(`[user enumeration] ${report}`);
-    expect(ratio, report).toBeLessThanOrEqual(MAX_RATIO);
-  }, 120_000);
+      const [knownMs, unknownMs] = [median(known.map((s) => s.ms)), median(unknown.map((s) => s.ms))];
+      const ratio = Math.max(knownMs, unknownMs) / Math.min(knownMs, unknownMs);
+      reports.push(`median ${knownMs.toFixed(2)} ms known, ${unknownMs.toFixed(2)} ms unknown (×${ratio.toFixed(2)})`);
+      console.info(`[user enumeration] ${probe.name}: ${reports.at(-1)}`);
+      if (ratio <= MAX_RATIO) return;
+    }
+    expect.fail(`${probe.name}: every round above ×${MAX_RATIO}: ${reports.join('; ')}`);
+  }, 240_000);
 });
 
 describe('lockouts are the same for a known and an unknown name', () => {

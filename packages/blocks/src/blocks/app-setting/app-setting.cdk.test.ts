@@ -4,49 +4,27 @@
  * hand as SecureStrings), and a grant to GetParameter exactly those names.
  * Synthesised in process with bundling skipped, and checked with cdk-nag.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createBlocksBackend } from '../../cdk/blocks-backend.js';
+import { synthesizeFixture, type SynthesizedFixture } from '../../cdk/testing/synthesize-fixture.js';
 
 vi.mock('blocks-kit', async () => (await import('../../testing/kit-variant.js')).kitUnder('cdk'));
 
 const FIXTURE = fileURLToPath(new URL('./testing/cdk-fixture-app.ts', import.meta.url));
-const PREFIX = '/aws-blocks/SettingsFixture/fixture-settings';
+const PREFIX = '/aws-blocks/BlocksFixture/fixture-settings';
 
-type Statement = { Action: string | string[]; Resource: unknown };
-
-let projectRoot: string;
+let fixture: SynthesizedFixture;
 let template: Template;
 
 beforeAll(async () => {
-  projectRoot = await mkdtemp(path.join(tmpdir(), 'blocks-setting-cdk-'));
-  await writeFile(path.join(projectRoot, 'package-lock.json'), '{}');
-  const app = new App({ outdir: path.join(projectRoot, 'cdk.out'), context: { 'aws:cdk:bundling-stacks': [] } });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const stack = new Stack(app, 'SettingsFixture');
-  await createBlocksBackend(stack, { mode: 'sandbox', projectRoot, appEntry: FIXTURE });
-  // Runs the cdk-nag plugin: any unacknowledged finding fails here.
-  app.synth();
-  template = Template.fromStack(stack);
+  fixture = await synthesizeFixture(FIXTURE, { mode: 'sandbox' });
+  ({ template } = fixture);
 }, 60_000);
 
-afterAll(async () => {
-  await rm(projectRoot, { recursive: true, force: true });
-});
+afterAll(() => fixture.cleanup());
 
-function statements(): Statement[] {
-  return Object.values(template.toJSON().Resources as Record<string, { Properties?: Record<string, unknown> }>).flatMap((resource) => {
-    const props = resource.Properties ?? {};
-    const documents = [props.PolicyDocument, ...((props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map((p) => p.PolicyDocument)];
-    return documents.flatMap((doc) => (doc as { Statement?: Statement[] } | undefined)?.Statement ?? []);
-  });
-}
+const statements = () => fixture.statements();
 
 describe('createBlocksBackend with AppSettings', () => {
   it('creates a String parameter, holding the default, only for the setting that has one', () => {

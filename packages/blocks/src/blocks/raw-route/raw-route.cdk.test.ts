@@ -3,37 +3,24 @@
  * into the same function, with API Gateway's path syntax. Synthesised in
  * process with bundling skipped, and checked with cdk-nag.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createBlocksBackend } from '../../cdk/blocks-backend.js';
+import { synthesizeFixture, type SynthesizedFixture } from '../../cdk/testing/synthesize-fixture.js';
 
 vi.mock('blocks-kit', async () => (await import('../../testing/kit-variant.js')).kitUnder('cdk'));
 
 const FIXTURE = fileURLToPath(new URL('./testing/fixture-app.ts', import.meta.url));
 
-let projectRoot: string;
+let fixture: SynthesizedFixture;
 let template: Template;
 
 beforeAll(async () => {
-  projectRoot = await mkdtemp(path.join(tmpdir(), 'blocks-raw-cdk-'));
-  await writeFile(path.join(projectRoot, 'package-lock.json'), '{}');
-  const app = new App({ outdir: path.join(projectRoot, 'cdk.out'), context: { 'aws:cdk:bundling-stacks': [] } });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const stack = new Stack(app, 'RawRouteFixture');
-  await createBlocksBackend(stack, { mode: 'production', projectRoot, appEntry: FIXTURE });
-  app.synth();
-  template = Template.fromStack(stack);
+  fixture = await synthesizeFixture(FIXTURE, { mode: 'production' });
+  ({ template } = fixture);
 }, 60_000);
 
-afterAll(async () => {
-  await rm(projectRoot, { recursive: true, force: true });
-});
+afterAll(() => fixture.cleanup());
 
 describe('createBlocksBackend with RawRoutes', () => {
   it('adds each route to the HTTP API in API Gateway syntax, GET routes with HEAD', () => {
