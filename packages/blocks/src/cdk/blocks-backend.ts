@@ -51,7 +51,7 @@ export interface BlocksBackend {
  * Reads what aws-blocks/index.ts declares (under the `cdk` condition) and
  * creates its cloud backend in `scope`: one Lambda running the same
  * dispatcher as `npm run dev`, an HTTP API in front of it, and whatever each
- * declared Block provisions for itself (a table per KVStore, ...).
+ * declared Block provisions for itself (tables, buckets, secrets...).
  */
 export async function createBlocksBackend(scope: Construct, options: BlocksBackendOptions): Promise<BlocksBackend> {
   const projectRoot = path.resolve(options.projectRoot ?? process.cwd());

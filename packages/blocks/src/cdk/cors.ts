@@ -23,7 +23,7 @@ function amplifyHostingOrigin({ appId, branch }: HostingBranch): string {
 
 /**
  * A CORS origin as API Gateway compares it: scheme, host and optional port,
- * no path and no wildcard. Credentials are allowed (AuthBasic cookies), so
+ *  no path and no wildcard. Credentials are allowed (cookie sessions), so
  * `*` is never acceptable.
  */
 function assertOrigin(origin: string): string {
