@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { freePort } from 'blocks-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLoopbackAddress } from '../../packages/blocks/src/core/loopback.js';
@@ -28,7 +29,8 @@ async function startScript(script: string, args: string[], ready: RegExp): Promi
   const dataDir = await mkdtemp(path.join(tmpdir(), 'blocks-listeners-'));
   const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
     cwd: projectRoot,
-    env: { ...process.env, BLOCKS_DATA_DIR: dataDir, BLOCKS_MODE: 'local', BROWSER: 'none' },
+    // NO_COLOR: with CI set, Vite colours its banner, and the ready line would not match.
+    env: { ...process.env, BLOCKS_DATA_DIR: dataDir, BLOCKS_MODE: 'local', BROWSER: 'none', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -36,7 +38,8 @@ async function startScript(script: string, args: string[], ready: RegExp): Promi
   started.push(run);
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
-      run.log += chunk.toString();
+      // Escape codes stripped all the same, in case a tool ignores NO_COLOR.
+      run.log += stripVTControlCharacters(chunk.toString());
       if (ready.test(run.log)) resolve();
     };
     child.stdout.on('data', onData);
