@@ -29,3 +29,4 @@ export { CognitoVerifier, type VerifiedUser } from './auth/cognito-verifier.js';
 // One line per Block.
 export * from '#blocks/kv-store';
 export * from '#blocks/auth-basic';
+export * from '#blocks/file-bucket';
