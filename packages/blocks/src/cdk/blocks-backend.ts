@@ -132,8 +132,11 @@ class BlocksBackendConstruct extends Construct {
         sourceMap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],
-        // The runtime ships AWS SDK v3: leaving it out keeps the bundle small.
-        externalModules: ['@aws-sdk/*'],
+        // The runtime ships AWS SDK v3: leaving these clients out keeps the
+        // bundle small. Only the ones the kit uses are named: the S3 presigners
+        // must match their own client-s3 version exactly, which the runtime's
+        // copy does not promise, so the S3 packages are bundled together.
+        externalModules: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-secrets-manager'],
         esbuildArgs: { '--conditions': 'aws-runtime' },
         // CommonJS dependencies inside an ESM bundle still call require().
         banner: "import { createRequire as __blocksCreateRequire } from 'node:module'; const require = __blocksCreateRequire(import.meta.url);",
@@ -177,7 +180,7 @@ class BlocksBackendConstruct extends Construct {
     });
     this.apiUrl = `${this.api.apiEndpoint}${API_PATH}`;
 
-    provisionBlocks(this, props, { removalPolicy, role, api: this.api, handler: this.handler });
+    provisionBlocks(this, props, { removalPolicy, role, api: this.api, handler: this.handler, allowedOrigins: origins });
   }
 }
 
@@ -190,7 +193,7 @@ class BlocksBackendConstruct extends Construct {
 function provisionBlocks(
   construct: Construct,
   props: ConstructProps,
-  shared: { removalPolicy: RemovalPolicy; role: Role; api: HttpApi; handler: NodejsFunction },
+  shared: { removalPolicy: RemovalPolicy; role: Role; api: HttpApi; handler: NodejsFunction; allowedOrigins: readonly string[] },
 ): void {
   const grants = new Map<string, { actions: readonly string[]; resources: string[] }>();
   const bindings = new Map<string, Record<string, string>>();
@@ -202,6 +205,7 @@ function provisionBlocks(
       removalPolicy: shared.removalPolicy,
       api: shared.api,
       handler: shared.handler,
+      allowedOrigins: shared.allowedOrigins,
       logicalId: (prefix) => `${prefix}-${block.scope.name}-${block.id}`,
       grant(actions, resources) {
         // Resource patterns (an S3 bucket's `arn/*`) are the Block's to justify to cdk-nag; actions are always exact.

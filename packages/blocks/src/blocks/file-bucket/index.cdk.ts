@@ -7,8 +7,8 @@
  * bucket is emptied and destroyed with the sandbox; production keeps it,
  * versioned.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { CloudBlock, ProvisionContext } from '../../cdk/provision.js';
 import { FILE_BUCKET_BINDING } from './binding.js';
 import { FileBucketBlock } from './file-bucket.js';
@@ -61,9 +61,10 @@ export class FileBucket extends FileBucketBlock implements CloudBlock {
     });
     context.grant(OBJECT_ACTIONS, [bucket.arnForObjects('*')]);
     context.grant(BUCKET_ACTIONS, [bucket.bucketArn]);
-    // The grants land in the function role's policy.
+    // cdk-nag names each wildcard resource it finds; the grant lands in the function role's policy.
+    const logicalId = Stack.of(bucket).resolve((bucket.node.defaultChild as CfnBucket).logicalId) as string;
     Validations.of(context.handler.role ?? context.handler).acknowledge({
-      id: 'AwsSolutions-IAM5',
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/*]`,
       reason: `Objects are created at run time under keys the app chooses; the grant covers only objects of the FileBucket "${this.scope.name}/${this.id}", with exact actions.`,
     });
     context.bind(FILE_BUCKET_BINDING, bucket.bucketName);
