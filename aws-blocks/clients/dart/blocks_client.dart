@@ -125,6 +125,21 @@ class BlocksClient {
     }
     return envelope['result'];
   }
+
+  /// Uploads [file] to a FileBucket's presigned POST ([url] and [fields] from an upload-URL method): straight
+  /// to storage, not through the API. A root-relative [url] (the local dev server's) resolves against the API URL.
+  Future<void> uploadToPresignedPost(String url, Map<String, String> fields, List<int> file, {String fileName = 'file'}) async {
+    final request = http.MultipartRequest('POST', Uri.parse(this.url).resolve(url));
+    // MultipartRequest writes fields before files, as storage requires.
+    request.fields.addAll(fields);
+    request.files.add(http.MultipartFile.fromBytes('file', file, filename: fileName));
+    final response = await http.Response.fromStream(await _http.send(request));
+    final status = response.statusCode;
+    if (status < 200 || status > 299) {
+      final text = response.body;
+      throw BlocksApiException(status, 0, 'Storage refused the upload (HTTP $status): $text', null);
+    }
+  }
 }
 
 class AccountMeResult {

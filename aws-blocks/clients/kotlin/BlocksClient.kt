@@ -80,6 +80,42 @@ class BlocksClient(
         return envelope.opt("result")
     }
 
+    /**
+     * Uploads [file] to a FileBucket's presigned POST ([url] and [fields] from an upload-URL method): straight
+     * to storage, not through the API. A root-relative [url] (the local dev server's) resolves against the API URL.
+     */
+    suspend fun uploadToPresignedPost(url: String, fields: Map<String, String>, file: ByteArray, fileName: String = "file") {
+        val target = URL(URL(this.url), url)
+        val boundary = "BlocksBoundary" + java.util.UUID.randomUUID().toString().replace("-", "")
+        val body = java.io.ByteArrayOutputStream()
+        for ((name, value) in fields) {
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n").toByteArray(Charsets.UTF_8))
+        }
+        val safeName = fileName.replace("\"", "_")
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + safeName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").toByteArray(Charsets.UTF_8))
+        // Last: storage ignores fields after the file.
+        body.write(file)
+        body.write(("\r\n--" + boundary + "--\r\n").toByteArray(Charsets.UTF_8))
+        withContext(Dispatchers.IO) {
+            val connection = target.openConnection() as HttpURLConnection
+            try {
+                connection.requestMethod = "POST"
+                connection.doOutput = true
+                connection.connectTimeout = connectTimeoutMillis
+                connection.readTimeout = readTimeoutMillis
+                connection.setRequestProperty("Content-Type", "multipart/form-data; boundary=" + boundary)
+                connection.outputStream.use { it.write(body.toByteArray()) }
+                val status = connection.responseCode
+                if (status !in 200..299) {
+                    val text = connection.errorStream?.bufferedReader(Charsets.UTF_8)?.use { it.readText() } ?: ""
+                    throw BlocksApiException(status, 0, "Storage refused the upload (HTTP " + status + "): " + text, null)
+                }
+            } finally {
+                connection.disconnect()
+            }
+        }
+    }
+
     companion object {
         /** Where `npm run blocks:dev` serves the API; use `custom.blocks_api_url` from amplify_outputs.json instead. */
         const val DEFAULT_URL = "http://127.0.0.1:3001/aws-blocks/api"

@@ -285,3 +285,30 @@ function positional(...args: unknown[]): unknown[] {
   while (end > 0 && args[end - 1] === undefined) end--;
   return args.slice(0, end).map((arg) => arg ?? null);
 }
+
+/** A FileBucket's presigned upload, as an app's upload-URL method returns it. */
+export interface PresignedPost {
+  readonly url: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/**
+ * Uploads `file` to a FileBucket's presigned POST: straight to storage, not through the API.
+ * A root-relative `url` (the local dev server's) resolves against the API URL.
+ */
+export async function uploadToPresignedPost(
+  upload: PresignedPost,
+  file: Blob,
+  options: Pick<BlocksClientOptions, 'url' | 'fetch'> = {},
+): Promise<void> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  // Last: storage ignores fields after the file.
+  form.append('file', file);
+  const target = new URL(upload.url, options.url ?? DEFAULT_URL);
+  const response = await (options.fetch ?? globalThis.fetch)(target, { method: 'POST', body: form });
+  if (!response.ok) {
+    const text = await response.text();
+    throw new BlocksApiError(`Storage refused the upload (HTTP ${response.status}): ${text}`, response.status, 0, undefined);
+  }
+}
