@@ -59,7 +59,7 @@ export class LocalFileStorage implements FileStorage {
   }
 
   async createDownload(grant: DownloadGrant): Promise<string> {
-    const filename = grant.disposition === undefined ? '' : new URLSearchParams(grant.disposition.replace(/^.*filename\*=UTF-8''/, 'f=')).get('f') ?? '';
+    const filename = grant.filename ?? '';
     const expires = String(grant.expiresAt);
     const signature = await this.#signer.sign('download', [this.#bucket, grant.key, expires, filename]);
     const query = new URLSearchParams({ expires, ...(filename && { filename }), signature });

@@ -143,6 +143,8 @@ export interface DownloadGrant {
   readonly key: string;
   readonly expiresIn: number;
   readonly expiresAt: number;
+  /** The download name as asked for, and the header that carries it. */
+  readonly filename: string | undefined;
   readonly disposition: string | undefined;
 }
 
@@ -150,6 +152,7 @@ export function downloadGrant(key: unknown, options: DownloadUrlOptions, rules: 
   return {
     key: assertKey(key, rules),
     ...lifetime(options.expiresIn),
+    filename: options.filename,
     disposition: options.filename === undefined ? undefined : contentDisposition(options.filename),
   };
 }
