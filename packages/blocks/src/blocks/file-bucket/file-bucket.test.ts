@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiNamespace } from '../../core/api-namespace.js';
 import { Scope } from '../../core/scope.js';
 import { blocksApiMiddleware } from '../../transports/node.js';
+import { BlocksApiError, uploadToPresignedPost } from '../../spec/__golden__/fixture/typescript/blocks-client.js';
 import { FileBucket } from './index.js';
 import { parseRange } from './local-storage-routes.js';
 import { fileBucketSuite, SUITE_OPTIONS, uploadForm, type FileBucketHarness } from './testing/suite.js';
@@ -22,6 +23,7 @@ import { fileBucketSuite, SUITE_OPTIONS, uploadForm, type FileBucketHarness } fr
 interface LocalHarness extends FileBucketHarness {
   readonly bucket: FileBucket;
   readonly dataDir: string;
+  readonly origin: string;
 }
 
 async function startLocal(): Promise<LocalHarness> {
@@ -38,6 +40,7 @@ async function startLocal(): Promise<LocalHarness> {
   return {
     bucket,
     dataDir,
+    origin,
     enforcesUploadPolicy: true,
     fetch: (url, init) => fetch(new URL(url, origin), init),
     async close() {
@@ -99,6 +102,16 @@ describe('the local FileBucket refuses what the S3 policy would', () => {
     expect((await harness.fetch(url)).status).toBe(200);
     await harness.bucket.delete('bob/n/d.txt');
     expect((await harness.fetch(url)).status).toBe(404);
+  });
+
+  it('takes uploads from the generated clients\' uploadToPresignedPost, resolving the root-relative URL against the API URL', async () => {
+    const apiUrl = `${harness.origin}/aws-blocks/api`;
+    const upload = await harness.bucket.createUploadUrl('bob/n/generated.pdf', { contentType: 'application/pdf', maxBytes: 100 });
+    await uploadToPresignedPost(upload, new Blob(['%PDF-1.4']), { url: apiUrl });
+    expect((await harness.bucket.get('bob/n/generated.pdf'))?.text()).toBe('%PDF-1.4');
+    const refused = await uploadToPresignedPost(upload, new Blob([new Uint8Array(101)]), { url: apiUrl }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(BlocksApiError);
+    expect(refused).toMatchObject({ status: 413 });
   });
 
   it('keeps its signing key 0600 in the data dir, and keys never become paths', async () => {
