@@ -99,7 +99,11 @@ describe('the local FileBucket refuses what the S3 policy would', () => {
     expect((await harness.fetch(url.replace('bob/n/d.txt', 'bob/n/e.txt'))).status).toBe(403);
     expect((await harness.fetch(url.replace(/expires=\d+/, 'expires=99999999999'))).status).toBe(403);
     expect((await harness.fetch(`${url}&filename=x.txt`)).status).toBe(403);
-    expect((await harness.fetch(url)).status).toBe(200);
+    const served = await harness.fetch(url);
+    expect(served.status).toBe(200);
+    // Same origin as the app in development: nothing served here may run as the app.
+    expect(served.headers.get('content-security-policy')).toContain('sandbox');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
     await harness.bucket.delete('bob/n/d.txt');
     expect((await harness.fetch(url)).status).toBe(404);
   });

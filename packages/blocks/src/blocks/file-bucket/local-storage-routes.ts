@@ -125,6 +125,8 @@ export class LocalFileStorage implements FileStorage {
     if (!/^\d{1,12}$/.test(expires) || Number(expires) < now()) throw new ForbiddenError('This download URL has expired');
     const headers: Record<string, string> = {
       'accept-ranges': 'bytes',
+      // Files are served from the app's own origin in development: an uploaded SVG or HTML must not run as the app.
+      'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
       // Never cached past the URL's own lifetime.
       'cache-control': `private, max-age=${Math.max(0, Number(expires) - now())}`,
       ...(filename && { 'content-disposition': contentDisposition(filename) }),

@@ -93,8 +93,11 @@ export class S3FileStorage implements FileStorage {
     this.#client = config.client ?? (() => sharedS3Client());
   }
 
+  #bucketName?: string;
+
   async #use(): Promise<{ client: S3Client; sdk: Sdk; bucket: string }> {
-    const bucket = this.#bucket();
+    this.#bucketName ??= this.#bucket();
+    const bucket = this.#bucketName;
     const [client, loaded] = await Promise.all([this.#client(), loadSdk()]);
     return { client, sdk: loaded, bucket };
   }
