@@ -80,7 +80,9 @@ export class LocalObjects {
     return this.#locks.run(key, async () => {
       const meta = await this.#readMeta(paths.meta);
       if (!meta) return undefined;
-      return { info: info(meta), bytes: await readFile(path.join(paths.dir, meta.blob)) };
+      const bytes = await readFile(path.join(paths.dir, meta.blob));
+      // A plain Uint8Array view, as the S3 variant returns: callers see the same type everywhere.
+      return { info: info(meta), bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
     });
   }
 
