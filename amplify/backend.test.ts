@@ -18,7 +18,7 @@ beforeAll(async () => {
   ]);
 }, 240_000);
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Principal?: unknown };
 
 function statements(template: CfnTemplate): Statement[] {
   return Object.values(template.Resources).flatMap((resource) => {
@@ -50,8 +50,13 @@ describe.each([
 
   it('gives the Lambda the pool ids, its table names and a small, bounded runtime', () => {
     const blocks = Template.fromJSON(get().blocks);
-    blocks.resourceCountIs('AWS::Lambda::Function', 1);
-    const [fn] = Object.values(blocks.findResources('AWS::Lambda::Function'));
+    const functions = Object.values(blocks.findResources('AWS::Lambda::Function'));
+    const [fn, ...others] = functions.filter((f) => JSON.stringify(f.Properties).includes('BLOCKS_KV_TABLES'));
+    expect(others).toEqual([]);
+    // Besides the API handler, only CDK's provider that empties a sandbox's FileBucket on teardown.
+    for (const other of functions.filter((f) => f !== fn)) {
+      expect(JSON.stringify((other.Properties as { Description?: unknown }).Description)).toMatch(/auto-deleting objects in/);
+    }
     const props = fn!.Properties as Record<string, unknown>;
     expect(props.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
     expect(props.Architectures).toEqual(['arm64']);
@@ -61,6 +66,7 @@ describe.each([
     expect(JSON.stringify(env.COGNITO_USER_POOL_ID)).toMatch(/amplifyAuthUserPool[0-9A-F]+Ref/);
     expect(JSON.stringify(env.COGNITO_CLIENT_ID)).toMatch(/amplifyAuthUserPoolAppClient[0-9A-F]+Ref/);
     expect(JSON.stringify(env.BLOCKS_KV_TABLES)).toContain('notes-app/notes');
+    expect(JSON.stringify(env.BLOCKS_FILE_BUCKETS)).toContain('notes-app/attachments');
     blocks.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
@@ -83,9 +89,25 @@ describe.each([
     const all = statements(blocks);
     expect(all.length).toBeGreaterThan(0);
     for (const statement of all) {
+      if (statement.Effect === 'Deny') {
+        // The only denial: the attachment bucket refuses every request not made over TLS.
+        expect(statement, JSON.stringify(statement)).toMatchObject({ Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+        continue;
+      }
+      if (JSON.stringify(statement.Principal ?? '').includes('CustomS3AutoDeleteObjectsCustomResourceProviderRole')) {
+        // CDK's own grant, in the bucket's policy, to empty a sandbox bucket on teardown: that bucket only.
+        expect(resourcesOf(statement).every((r) => JSON.stringify(r).includes('BlocksBackendFilesnotesappattachments'))).toBe(true);
+        continue;
+      }
       expect(actionsOf(statement).some((a) => a.includes('*')), JSON.stringify(statement)).toBe(false);
       expect(resourcesOf(statement), JSON.stringify(statement)).not.toContain('*');
     }
+    const files = all.filter((s) => s.Effect !== 'Deny' && actionsOf(s).some((a) => a.startsWith('s3:')));
+    const bucketIds = Object.keys(Template.fromJSON(blocks).findResources('AWS::S3::Bucket'));
+    expect(bucketIds).toHaveLength(1);
+    // The function's own grants (the sandbox's emptying provider has its own, on the same bucket).
+    const handlerFiles = files.filter((s) => actionsOf(s).some((a) => a === 's3:GetObject' || a === 's3:ListBucket') && !actionsOf(s).includes('s3:GetBucket*'));
+    expect(handlerFiles.flatMap(resourcesOf).every((r) => JSON.stringify(r).includes(bucketIds[0]!))).toBe(true);
     const data = all.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     // Each Block's grants are their own statements: the table grant names DynamoDB actions only.
     expect(actionsOf(data[0]!).every((a) => a.startsWith('dynamodb:'))).toBe(true);

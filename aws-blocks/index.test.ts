@@ -5,6 +5,7 @@ import {
   bearer,
   callRpc,
   createDispatcher,
+  createRouter,
   idTokenClaims,
   startJwksFixture,
   type Dispatcher,
@@ -12,7 +13,8 @@ import {
 } from 'blocks-kit/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Note } from './index.js';
+import type { PresignedUpload } from 'blocks-kit';
+import type { Attachment, Note } from './index.js';
 
 const CLIENT_ID = 'test-client';
 let jwks: JwksFixture;
@@ -264,6 +266,79 @@ describe('isolation, property-based: whatever another user sends, Alice’s note
     );
     expect(await herFiles()).toEqual(filesBefore);
     expect((await callRpc<Page>(dispatcher, 'notes.list', { limit: 100 }, tokenFor(owner))).result!.items).toEqual(notes);
+  });
+});
+
+describe('attachments', () => {
+  const carol = () => tokenFor('carol-sub');
+  const dave = () => tokenFor('dave-sub');
+  type Issued = { id: string; upload: PresignedUpload };
+
+  /** What the browser does with a presigned upload: a form POST through the dev server's route. */
+  async function post(upload: PresignedUpload, bytes: Uint8Array): Promise<number> {
+    const router = createRouter(await import('./index.js'));
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+    form.append('file', new Blob([new Uint8Array(bytes)]), 'file');
+    const request = new Request(`http://localhost${upload.url}`, { method: 'POST', body: form });
+    const response = await router.handle({
+      method: 'POST',
+      path: new URL(request.url).pathname,
+      query: new URLSearchParams(),
+      headers: request.headers,
+      readBody: async () => ({ body: new Uint8Array(await request.arrayBuffer()), tooLarge: false }),
+      stream: async function* () {
+        yield new Uint8Array(await request.arrayBuffer());
+      },
+    });
+    return response.status;
+  }
+
+  it('uploads, lists with view and download URLs, removes, and goes with its note', async () => {
+    const note = (await callRpc<Note>(dispatcher, 'notes.create', { text: 'with files' }, carol())).result!;
+    const issued = await callRpc<Issued>(
+      dispatcher,
+      'notes.attachmentUploadUrl',
+      { noteId: note.id, name: 'Holiday photo (1).PNG', contentType: 'image/png', size: 3 },
+      carol(),
+    );
+    expect(issued.status).toBe(200);
+    const { id, upload } = issued.result!;
+    expect(id).toMatch(/^[0-9a-f]{16}-Holiday_photo_1_\.png$/);
+    expect(upload.key).toBe(`carol-sub/${note.id}/${id}`);
+    expect(await post(upload, new Uint8Array([1, 2, 3]))).toBe(204);
+
+    const listed = await callRpc<Attachment[]>(dispatcher, 'notes.attachments', { noteId: note.id }, carol());
+    expect(listed.result).toEqual([
+      expect.objectContaining({ id, name: 'Holiday_photo_1_.png', size: 3, contentType: 'image/png' }),
+    ]);
+    expect(listed.result![0]!.downloadUrl).toContain('filename=Holiday_photo_1_.png');
+
+    expect((await callRpc(dispatcher, 'notes.removeAttachment', { noteId: note.id, id }, carol())).result).toEqual({ deleted: true });
+    expect((await callRpc<Attachment[]>(dispatcher, 'notes.attachments', { noteId: note.id }, carol())).result).toEqual([]);
+
+    const again = (await callRpc<Issued>(dispatcher, 'notes.attachmentUploadUrl', { noteId: note.id, name: 'a.pdf', contentType: 'application/pdf', size: 1 }, carol())).result!;
+    expect(await post(again.upload, new Uint8Array([9]))).toBe(204);
+    await callRpc(dispatcher, 'notes.delete', { id: note.id }, carol());
+    const files = await readdir(path.join(dataDir, 'files', 'notes-app', 'attachments'), { recursive: true });
+    expect(files.filter((name) => name.endsWith('.json') || name.endsWith('.bin'))).toEqual([]);
+  });
+
+  it('refuses more than 10 MB, other types, and anyone but the owner', async () => {
+    const note = (await callRpc<Note>(dispatcher, 'notes.create', { text: 'private files' }, carol())).result!;
+    const ask = (input: Record<string, unknown>, who = carol()) =>
+      callRpc(dispatcher, 'notes.attachmentUploadUrl', { noteId: note.id, name: 'x.png', contentType: 'image/png', size: 10, ...input }, who);
+    const big = await ask({ size: 11 * 1024 * 1024 });
+    expect(big.status).toBe(413);
+    expect(big.error?.message).toBe('Attachments are limited to 10 MB');
+    expect((await ask({ contentType: 'text/html' })).status).toBe(400);
+    expect((await ask({}, dave())).status).toBe(404);
+    expect((await callRpc(dispatcher, 'notes.attachments', { noteId: note.id }, dave())).status).toBe(404);
+
+    const { id, upload } = (await ask({})).result as Issued;
+    expect(await post(upload, new Uint8Array(10))).toBe(204);
+    expect((await callRpc(dispatcher, 'notes.removeAttachment', { noteId: note.id, id }, dave())).status).toBe(404);
+    expect((await callRpc<Attachment[]>(dispatcher, 'notes.attachments', { noteId: note.id }, carol())).result).toHaveLength(1);
   });
 });
 

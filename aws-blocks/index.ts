@@ -10,12 +10,15 @@ import {
   BadRequestError,
   CognitoVerifier,
   ConflictError,
+  FileBucket,
   KVStore,
   NotFoundError,
   RawRoute,
+  PayloadTooLargeError,
   Scope,
   UnauthorizedError,
   withInput,
+  type PresignedUpload,
   type RequestContext,
 } from 'blocks-kit';
 // The namespace import lets esbuild drop the parts of zod the Lambda never
@@ -45,6 +48,40 @@ type StoredNote = Omit<Note, 'version'>;
 /** One item per note, keyed `<user sub>/<note id>`: a user's notes share one prefix. */
 const noteStore = new KVStore<StoredNote>(scope, 'notes');
 
+/** What a note may carry, by content type, and the file extension its key gets. */
+const ATTACHMENT_TYPES = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+} as const;
+type AttachmentType = keyof typeof ATTACHMENT_TYPES;
+const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * A note's attachments, keyed `<user sub>/<note id>/<file id>`: the browser
+ * uploads and downloads them directly (presigned URLs), never through the API.
+ */
+const attachmentBucket = new FileBucket(scope, 'attachments', {
+  allowedContentTypes: Object.keys(ATTACHMENT_TYPES),
+  maxBytes: MAX_ATTACHMENT_BYTES,
+  keyPattern: /^[^/]+\/[0-9a-z]{10}-[0-9a-f]{16}\/[0-9a-f]{16}-[A-Za-z0-9._-]{1,100}$/,
+});
+
+export interface Attachment {
+  /** Pass back to `removeAttachment`. */
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly uploadedAt: string;
+  /** Shows the file inline (an image's thumbnail); expires in minutes. */
+  readonly viewUrl: string;
+  /** Downloads the file under its name; expires in minutes. */
+  readonly downloadUrl: string;
+}
+
 const MAX_TIME_ID = 36 ** 10 - 1;
 /** Newest first in key order: a descending time part, then randomness. */
 const NOTE_ID = /^[0-9a-z]{10}-[0-9a-f]{16}$/;
@@ -71,6 +108,38 @@ async function ownerOf(context: RequestContext): Promise<string> {
 
 const text = z.string().trim().min(1, 'Write something first').max(10_000, 'Keep notes under 10,000 characters');
 const noteId = z.string().regex(NOTE_ID, 'Not a note id');
+
+const FILE_ID = /^[0-9a-f]{16}-[A-Za-z0-9._-]{1,100}$/;
+const fileId = z.string().regex(FILE_ID, 'Not an attachment id');
+const contentTypeOf = (id: string): string =>
+  Object.entries(ATTACHMENT_TYPES).find(([, extension]) => id.endsWith(`.${extension}`))?.[0] ?? 'application/octet-stream';
+/** The name as shown: the id without its random prefix. */
+const nameOf = (id: string): string => id.slice(17);
+
+/** A file name that is safe in a key and a header: letters, digits, `.`, `_`, `-`, with the type's extension. */
+function safeFileName(name: string, type: AttachmentType): string {
+  const extension = ATTACHMENT_TYPES[type];
+  const base = name
+    .replace(/\.[^.]*$/, '')
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 80);
+  return `${base || 'file'}.${extension}`;
+}
+
+/** Refuses unless the caller owns the note: another user's note id is simply not found. */
+async function requireNote(sub: string, id: string): Promise<void> {
+  if (!(await noteStore.get(noteKey(sub, id)))) throw new NotFoundError('Note not found');
+}
+
+async function deleteAttachments(sub: string, id: string): Promise<void> {
+  for (;;) {
+    const page = await attachmentBucket.list({ prefix: `${noteKey(sub, id)}/`, limit: 100 });
+    await Promise.all(page.items.map((item) => attachmentBucket.delete(item.key)));
+    if (!page.cursor) return;
+  }
+}
 
 function toNote(item: { value: StoredNote; version: number }): Note {
   return { ...item.value, version: item.version };
@@ -114,6 +183,57 @@ export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
   delete: withInput(z.object({ id: noteId }), async (input): Promise<{ deleted: true }> => {
     const sub = await ownerOf(context);
     if (!(await noteStore.delete(noteKey(sub, input.id)))) throw new NotFoundError('Note not found');
+    // After the note: a failure here leaves orphan files, never a note whose files are gone.
+    await deleteAttachments(sub, input.id);
+    return { deleted: true };
+  }),
+
+  /** A presigned upload for one file of the caller's note; the browser POSTs the file straight to storage. */
+  attachmentUploadUrl: withInput(
+    z.object({
+      noteId,
+      name: z.string().min(1).max(255),
+      contentType: z.enum(Object.keys(ATTACHMENT_TYPES) as [AttachmentType, ...AttachmentType[]], 'Attach images or PDFs'),
+      size: z.number().int().min(1, 'This file is empty'),
+    }),
+    async (input): Promise<{ id: string; upload: PresignedUpload }> => {
+      const sub = await ownerOf(context);
+      // The declared size gives a readable refusal; storage enforces the real one.
+      if (input.size > MAX_ATTACHMENT_BYTES) throw new PayloadTooLargeError('Attachments are limited to 10 MB');
+      await requireNote(sub, input.noteId);
+      const id = `${randomBytes(8).toString('hex')}-${safeFileName(input.name, input.contentType)}`;
+      const upload = await attachmentBucket.createUploadUrl(`${noteKey(sub, input.noteId)}/${id}`, {
+        contentType: input.contentType,
+        expiresIn: 600,
+      });
+      return { id, upload };
+    },
+  ),
+
+  /** The caller's note's files, with short-lived URLs to view and download each. */
+  attachments: withInput(z.object({ noteId }), async (input): Promise<Attachment[]> => {
+    const sub = await ownerOf(context);
+    await requireNote(sub, input.noteId);
+    const prefix = `${noteKey(sub, input.noteId)}/`;
+    const page = await attachmentBucket.list({ prefix, limit: 100 });
+    return Promise.all(
+      page.items.map(async (item): Promise<Attachment> => {
+        const id = item.key.slice(prefix.length);
+        const [view, download] = await Promise.all([
+          attachmentBucket.createDownloadUrl(item.key, { expiresIn: 900 }),
+          attachmentBucket.createDownloadUrl(item.key, { expiresIn: 900, filename: nameOf(id) }),
+        ]);
+        return { id, name: nameOf(id), size: item.size, contentType: contentTypeOf(id), uploadedAt: item.lastModified, viewUrl: view.url, downloadUrl: download.url };
+      }),
+    );
+  }),
+
+  removeAttachment: withInput(z.object({ noteId, id: fileId }), async (input): Promise<{ deleted: true }> => {
+    const sub = await ownerOf(context);
+    await requireNote(sub, input.noteId);
+    const key = `${noteKey(sub, input.noteId)}/${input.id}`;
+    if (!(await attachmentBucket.head(key))) throw new NotFoundError('Attachment not found');
+    await attachmentBucket.delete(key);
     return { deleted: true };
   }),
 }));

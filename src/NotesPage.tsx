@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { Attachments } from './Attachments';
 import { blocks, type Note } from './blocks';
 import { errorMessage } from './error-message';
 
@@ -159,6 +160,7 @@ function NoteItem({
       ) : (
         <>
           <p className="note-text">{note.text}</p>
+          <Attachments noteId={note.id} label={note.text.slice(0, 40)} />
           <div className="meta">
             <time dateTime={note.updatedAt}>
               {edited ? 'Edited ' : ''}

@@ -14,4 +14,4 @@ const attachIdToken: Middleware = async (request, next) => {
 
 export const blocks = createBlocksClient<typeof App>({ outputs, middleware: [attachIdToken] });
 
-export type { Note } from '../aws-blocks/index';
+export type { Attachment, Note } from '../aws-blocks/index';

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesize, type Synthesized } from '../../amplify/testing/synthesize';
+import { startS3rver, type S3rverHandle } from '../../packages/blocks/src/blocks/file-bucket/testing/s3rver';
 import {
   httpApiEvent,
   isAllowed,
@@ -26,6 +27,7 @@ import {
 let synth: Synthesized | undefined;
 let fn: DeployedFunction;
 let backend: DeployedBackend | undefined;
+let s3: S3rverHandle | undefined;
 
 /** The sample webhook's signing secret, as `aws ssm put-parameter --type SecureString` would have stored it. */
 const WEBHOOK_SECRET = 'whsec_artifact_7c1e9b04d2f5a6e8';
@@ -35,13 +37,18 @@ beforeAll(async () => {
   synth = await synthesize({ type: 'sandbox', namespace: 'starter', name: 'artifact' });
   fn = await loadDeployedFunction(synth);
   webhookSecretParameter = (JSON.parse(fn.environment.BLOCKS_APP_SETTINGS ?? '{}') as Record<string, string>)['notes-app/webhook-secret'] ?? '';
+  // The attachment bucket the template names, on an S3-compatible server (it accepts only these credentials; dynalite accepts any).
+  const bucket = (JSON.parse(fn.environment.BLOCKS_FILE_BUCKETS ?? '{}') as Record<string, string>)['notes-app/attachments'];
+  s3 = await startS3rver(bucket);
   backend = await startDeployedBackend(fn, {
     parameters: { [webhookSecretParameter]: { type: 'SecureString', value: WEBHOOK_SECRET } },
+    extraEnv: { BLOCKS_S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' },
   });
 }, 180_000);
 
 afterAll(async () => {
   await backend?.close();
+  await s3?.close();
   if (synth) await rm(synth.outDir, { recursive: true, force: true });
 });
 
@@ -97,6 +104,19 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     expect(() => resolveFromTask.resolve('@aws-sdk/client-dynamodb')).not.toThrow();
     for (const bare of ['zod', 'blocks-kit', 'aws-jwt-verify', '@smithy/types']) expect(() => resolveFromTask.resolve(bare), bare).toThrow();
     expect(lambda.initMs).toBeGreaterThan(0);
+  });
+
+  it('imports from outside the bundle only AWS SDK packages the Lambda runtime ships, and loads them on first use', async () => {
+    const files = (await readdir(fn.assetDir)).filter((file) => file.endsWith('.mjs') || file.endsWith('.js'));
+    const imported = new Set<string>();
+    for (const file of files) {
+      const text = await readFile(path.join(fn.assetDir, file), 'utf8');
+      for (const match of text.matchAll(/(?:from|import\()\s*["'](@aws-sdk\/[^"']+)["']/g)) imported.add(match[1]!);
+    }
+    expect([...imported].sort()).toEqual(
+      expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-sdk/client-ssm', '@aws-sdk/s3-presigned-post', '@aws-sdk/s3-request-presigner']),
+    );
+    for (const name of imported) expect(name).toMatch(/^@aws-sdk\/(client-[a-z0-9-]+|lib-dynamodb|s3-presigned-post|s3-request-presigner)$/);
   });
 
   it('creates and lists a signed-in user\'s notes', async () => {
@@ -203,12 +223,52 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     expect(lambda.logs.join('\n')).not.toContain(WEBHOOK_SECRET);
   });
 
+  it('round-trips a note attachment through presigned URLs, and its role may touch only that bucket', async () => {
+    const { tokens } = running();
+    const erin = tokens.idToken({ sub: '2f1c6a8e-0b1d-4c55-9a0e-7a11ce000006', username: 'erin' });
+    const note = await call<Note>('notes.create', { text: 'with a file' }, erin);
+    expect(note.status, why(note)).toBe(200);
+    const bytes = Buffer.from('%PDF-1.4 artifact test');
+    const issued = await call<{ id: string; upload: { url: string; fields: Record<string, string> } }>(
+      'notes.attachmentUploadUrl',
+      { noteId: note.result!.id, name: 'report.pdf', contentType: 'application/pdf', size: bytes.length },
+      erin,
+    );
+    expect(issued.status, why(issued)).toBe(200);
+    const { upload } = issued.result!;
+    expect(upload.url).toBe(`${s3!.endpoint}/${s3!.bucket}`);
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+    form.append('file', new Blob([bytes]));
+    expect((await fetch(upload.url, { method: 'POST', body: form })).status).toBe(204);
+
+    const listed = await call<Array<{ name: string; downloadUrl: string }>>('notes.attachments', { noteId: note.result!.id }, erin);
+    expect(listed.status, why(listed)).toBe(200);
+    expect(listed.result!.map((file) => file.name)).toEqual(['report.pdf']);
+    const downloaded = await fetch(listed.result![0]!.downloadUrl);
+    expect(downloaded.status).toBe(200);
+    expect(Buffer.from(await downloaded.arrayBuffer())).toEqual(bytes);
+
+    expect((await call('notes.delete', { id: note.result!.id }, erin)).status).toBe(200);
+    expect((await call('notes.attachments', { noteId: note.result!.id }, erin)).status).toBe(404);
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const left = await (await s3!.client()).send(new ListObjectsV2Command({ Bucket: s3!.bucket }));
+    expect(left.Contents ?? []).toEqual([]);
+
+    // What the function asked of S3 is what its role allows, on this bucket and nothing wider.
+    const objectArn = `arn:aws:s3:::${s3!.bucket}/2f1c6a8e/x`;
+    for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) expect(isAllowed(fn.policy, action, objectArn), action).toBe(true);
+    expect(isAllowed(fn.policy, 's3:ListBucket', `arn:aws:s3:::${s3!.bucket}`)).toBe(true);
+    expect(isAllowed(fn.policy, 's3:GetObject', 'arn:aws:s3:::some-other-bucket/x')).toBe(false);
+    expect(isAllowed(fn.policy, 's3:PutBucketPolicy', `arn:aws:s3:::${s3!.bucket}`)).toBe(false);
+  });
+
   // Runs last: it judges every DynamoDB call the cases above made.
   it('makes only DynamoDB calls its role allows, and no other network access', () => {
     const { db, lambda, tokens } = running();
     const calls = db.calls;
     expect(new Set(calls.map((c) => c.action))).toEqual(
-      new Set(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:Scan']),
+      new Set(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:DeleteItem']),
     );
     // The proxy already refused these as DynamoDB would; listing them says which grant is missing.
     const denied = [...new Set(calls.filter((c) => !isAllowed(fn.policy, c.action, c.resource)).map((c) => `${c.action} on ${c.resource}`))];

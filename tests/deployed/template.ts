@@ -139,6 +139,9 @@ class Resolver {
         return `/aws/test/${logicalId}`;
       case 'AWS::SecretsManager::Secret':
         return `${this.arnPrefix('secretsmanager')}secret:${logicalId}-AbCdEf`;
+      case 'AWS::S3::Bucket':
+        // Bucket names are lower case, at most 63 characters.
+        return `${logicalId}-artifact`.toLowerCase().slice(-63);
       default:
         return `${logicalId}-ARTIFACT`;
     }
@@ -160,6 +163,8 @@ class Resolver {
         return `${this.arnPrefix('logs')}log-group:${id}:*`;
       case 'AWS::IAM::Role.Arn':
         return `arn:aws:iam::${this.#account.accountId}:role/${id}`;
+      case 'AWS::S3::Bucket.Arn':
+        return `arn:aws:s3:::${id}`;
       case 'AWS::Lambda::Function.Arn':
         return `${this.arnPrefix('lambda')}function:${id}`;
       default:
@@ -309,7 +314,10 @@ export async function loadDeployedFunction(synth: Pick<Synthesized, 'outDir'>, o
   if (!blocksId) throw new Error('no blocks nested stack in the root template');
   const stack = resolver.child(root, blocksId);
 
-  const functions = Object.entries(stack.template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  // CDK's own custom-resource providers (a sandbox FileBucket's emptying on teardown) are not the API.
+  const functions = Object.entries(stack.template.Resources).filter(
+    ([id, r]) => r.Type === 'AWS::Lambda::Function' && !id.startsWith('CustomS3AutoDeleteObjectsCustomResourceProvider'),
+  );
   if (functions.length !== 1) throw new Error(`expected one Lambda function in the blocks stack, found ${functions.length}`);
   const [logicalId, fn] = functions[0]!;
   const props = fn.Properties ?? {};

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { crc32, deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -147,4 +149,85 @@ describe('the app in a real browser, fully local', () => {
     await expect.poll(() => page.getByText(/Invalid verification code/).count()).toBe(1);
     await screenshot(page, '09-wrong-code');
   });
+
+  it('attaches an image, shows its thumbnail after a reload, downloads it byte for byte, refuses 11 MB, and keeps it from others', async () => {
+    await server.user('add', 'files@example.com', '--password', PASSWORD);
+    await server.user('add', 'snoop@example.com', '--password', PASSWORD);
+    const owner = await newPage();
+    await signIn(owner.page, 'files@example.com');
+    await owner.page.getByRole('heading', { name: 'My notes' }).waitFor();
+    await addNote(owner.page, 'Trip photos');
+
+    const image = png(48, 32);
+    await owner.page.getByLabel('Attach a file').setInputFiles({ name: 'beach.png', mimeType: 'image/png', buffer: image });
+    const thumbnail = owner.page.getByRole('img', { name: 'beach.png' });
+    await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(48);
+
+    await owner.page.reload();
+    await owner.page.getByRole('heading', { name: 'My notes' }).waitFor();
+    await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(48);
+    await screenshot(owner.page, '10-note-attachment');
+
+    const link = owner.page.getByRole('link', { name: 'Download beach.png' });
+    const [download] = await Promise.all([owner.page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('beach.png');
+    expect(new Uint8Array(await readFile((await download.path())!))).toEqual(new Uint8Array(image));
+
+    // 11 MB: refused before any byte is uploaded, with a sentence a person can act on.
+    await owner.page.getByLabel('Attach a file').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(11 * 1024 * 1024) });
+    await expect.poll(() => owner.page.getByRole('alert').filter({ hasText: 'huge.png' }).innerText()).toBe('huge.png: Attachments are limited to 10 MB');
+    expect(await owner.page.getByRole('img', { name: 'huge.png' }).count()).toBe(0);
+
+    // The note id is in the owner's download URL: another user asking the API for it gets nothing.
+    const href = (await link.getAttribute('href'))!;
+    const [, , , , ownerSub, noteId] = new URL(href, server.url).pathname.split('/').slice(1);
+    expect(noteId).toMatch(/^[0-9a-z]{10}-[0-9a-f]{16}$/);
+    const snoop = await newPage();
+    await signIn(snoop.page, 'snoop@example.com');
+    await snoop.page.getByRole('heading', { name: 'My notes' }).waitFor();
+    const answers = await snoop.page.evaluate(async (id) => {
+      const key = Object.keys(localStorage).find((name) => name.endsWith('.idToken'))!;
+      const call = async (method: string, params: object) => {
+        const response = await fetch('/aws-blocks/api', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${localStorage.getItem(key)}` },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+        });
+        return { status: response.status, body: await response.text() };
+      };
+      return [
+        await call('notes.attachments', { noteId: id }),
+        await call('notes.attachmentUploadUrl', { noteId: id, name: 'x.png', contentType: 'image/png', size: 10 }),
+      ];
+    }, noteId!);
+    expect(answers.map((answer) => answer.status)).toEqual([404, 404]);
+    for (const answer of answers) expect(answer.body).not.toContain(ownerSub!);
+    expect(unexpectedErrors(owner.errors)).toEqual([]);
+  });
 });
+
+/** A real PNG (RGB gradient), so the browser decodes it and reports its size. */
+function png(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) rows.set([x * 5, y * 7, 160], y * (width * 3 + 1) + 1 + x * 3);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}

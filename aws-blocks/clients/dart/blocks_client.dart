@@ -125,6 +125,21 @@ class BlocksClient {
     }
     return envelope['result'];
   }
+
+  /// Uploads [file] to a FileBucket's presigned POST ([url] and [fields] from an upload-URL method): straight
+  /// to storage, not through the API. A root-relative [url] (the local dev server's) resolves against the API URL.
+  Future<void> uploadToPresignedPost(String url, Map<String, String> fields, List<int> file, {String fileName = 'file'}) async {
+    final request = http.MultipartRequest('POST', Uri.parse(this.url).resolve(url));
+    // MultipartRequest writes fields before files, as storage requires.
+    request.fields.addAll(fields);
+    request.files.add(http.MultipartFile.fromBytes('file', file, filename: fileName));
+    final response = await http.Response.fromStream(await _http.send(request));
+    final status = response.statusCode;
+    if (status < 200 || status > 299) {
+      final text = response.body;
+      throw BlocksApiException(status, 0, 'Storage refused the upload (HTTP $status): $text', null);
+    }
+  }
 }
 
 class AccountMeResult {
@@ -167,6 +182,47 @@ class AdminOverviewResult {
       };
 }
 
+class Attachment {
+  const Attachment({required this.contentType, required this.downloadUrl, required this.id, required this.name, required this.size, required this.uploadedAt, required this.viewUrl});
+
+  factory Attachment.fromJson(Map<String, dynamic> json) => Attachment(
+        contentType: _as<String>(json["contentType"], 'a string'),
+        downloadUrl: _as<String>(json["downloadUrl"], 'a string'),
+        id: _as<String>(json["id"], 'a string'),
+        name: _as<String>(json["name"], 'a string'),
+        size: _as<num>(json["size"], 'a number').toDouble(),
+        uploadedAt: _as<String>(json["uploadedAt"], 'a string'),
+        viewUrl: _as<String>(json["viewUrl"], 'a string'),
+      );
+
+  final String contentType;
+
+  /// Downloads the file under its name; expires in minutes.
+  final String downloadUrl;
+
+  /// Pass back to `removeAttachment`.
+  final String id;
+
+  final String name;
+
+  final double size;
+
+  final String uploadedAt;
+
+  /// Shows the file inline (an image's thumbnail); expires in minutes.
+  final String viewUrl;
+
+  Map<String, dynamic> toJson() => <String, dynamic>{
+        "contentType": contentType,
+        "downloadUrl": downloadUrl,
+        "id": id,
+        "name": name,
+        "size": size,
+        "uploadedAt": uploadedAt,
+        "viewUrl": viewUrl,
+      };
+}
+
 class Note {
   const Note({required this.createdAt, required this.id, required this.text, required this.updatedAt, required this.version});
 
@@ -195,6 +251,60 @@ class Note {
         "text": text,
         "updatedAt": updatedAt,
         "version": version,
+      };
+}
+
+class NotesAttachmentUploadUrlResult {
+  const NotesAttachmentUploadUrlResult({required this.id, required this.upload});
+
+  factory NotesAttachmentUploadUrlResult.fromJson(Map<String, dynamic> json) => NotesAttachmentUploadUrlResult(
+        id: _as<String>(json["id"], 'a string'),
+        upload: NotesAttachmentUploadUrlResultUpload.fromJson(_as<Map<String, dynamic>>(json["upload"], 'an object')),
+      );
+
+  final String id;
+
+  final NotesAttachmentUploadUrlResultUpload upload;
+
+  Map<String, dynamic> toJson() => <String, dynamic>{
+        "id": id,
+        "upload": upload.toJson(),
+      };
+}
+
+class NotesAttachmentUploadUrlResultUpload {
+  const NotesAttachmentUploadUrlResultUpload({required this.contentType, required this.expiresAt, required this.fields, required this.key, required this.maxBytes, required this.url});
+
+  factory NotesAttachmentUploadUrlResultUpload.fromJson(Map<String, dynamic> json) => NotesAttachmentUploadUrlResultUpload(
+        contentType: _as<String>(json["contentType"], 'a string'),
+        expiresAt: _as<String>(json["expiresAt"], 'a string'),
+        fields: _as<Map<String, dynamic>>(json["fields"], 'an object').map((k0, v0) => MapEntry(k0, _as<String>(v0, 'a string'))),
+        key: _as<String>(json["key"], 'a string'),
+        maxBytes: _as<num>(json["maxBytes"], 'a number').toDouble(),
+        url: _as<String>(json["url"], 'a string'),
+      );
+
+  final String contentType;
+
+  /// ISO time after which storage refuses the upload.
+  final String expiresAt;
+
+  final Map<String, String> fields;
+
+  final String key;
+
+  final double maxBytes;
+
+  /// Absolute (S3) or root-relative (local dev server, same origin as the API).
+  final String url;
+
+  Map<String, dynamic> toJson() => <String, dynamic>{
+        "contentType": contentType,
+        "expiresAt": expiresAt,
+        "fields": fields,
+        "key": key,
+        "maxBytes": maxBytes,
+        "url": url,
       };
 }
 
@@ -227,6 +337,20 @@ class NotesListResult {
   Map<String, dynamic> toJson() => <String, dynamic>{
         if (cursor != null) "cursor": cursor,
         "items": items.map((e0) => e0.toJson()).toList(),
+      };
+}
+
+class NotesRemoveAttachmentResult {
+  const NotesRemoveAttachmentResult({required this.deleted});
+
+  factory NotesRemoveAttachmentResult.fromJson(Map<String, dynamic> json) => NotesRemoveAttachmentResult(
+        deleted: _as<bool>(json["deleted"], 'a boolean'),
+      );
+
+  final bool deleted;
+
+  Map<String, dynamic> toJson() => <String, dynamic>{
+        "deleted": deleted,
       };
 }
 
@@ -266,6 +390,22 @@ class NotesApi {
 
   final BlocksClient _client;
 
+  /// A presigned upload for one file of the caller's note; the browser POSTs the file straight to storage.
+  /// `notes.attachmentUploadUrl`; auth: cognito.
+  /// Throws [BlocksApiException]; HTTP 401, 404, 413 besides the protocol's.
+  Future<NotesAttachmentUploadUrlResult> attachmentUploadUrl({required String noteId, required String name, required String contentType, required int size}) async {
+    final result = await _client._call("notes.attachmentUploadUrl", <String, Object?>{"noteId": noteId, "name": name, "contentType": contentType, "size": size});
+    return NotesAttachmentUploadUrlResult.fromJson(_as<Map<String, dynamic>>(result, 'an object'));
+  }
+
+  /// The caller's note's files, with short-lived URLs to view and download each.
+  /// `notes.attachments`; auth: cognito.
+  /// Throws [BlocksApiException]; HTTP 401, 404 besides the protocol's.
+  Future<List<Attachment>> attachments({required String noteId}) async {
+    final result = await _client._call("notes.attachments", <String, Object?>{"noteId": noteId});
+    return _as<List<dynamic>>(result, 'an array').map((v0) => Attachment.fromJson(_as<Map<String, dynamic>>(v0, 'an object'))).toList();
+  }
+
   /// `notes.create`; auth: cognito.
   /// Throws [BlocksApiException]; HTTP 401, 409 besides the protocol's.
   Future<Note> create({required String text}) async {
@@ -285,6 +425,13 @@ class NotesApi {
   Future<NotesListResult> list({int? limit, String? cursor}) async {
     final result = await _client._call("notes.list", <String, Object?>{if (limit != null) "limit": limit, if (cursor != null) "cursor": cursor});
     return NotesListResult.fromJson(_as<Map<String, dynamic>>(result, 'an object'));
+  }
+
+  /// `notes.removeAttachment`; auth: cognito.
+  /// Throws [BlocksApiException]; HTTP 401, 404 besides the protocol's.
+  Future<NotesRemoveAttachmentResult> removeAttachment({required String noteId, required String id}) async {
+    final result = await _client._call("notes.removeAttachment", <String, Object?>{"noteId": noteId, "id": id});
+    return NotesRemoveAttachmentResult.fromJson(_as<Map<String, dynamic>>(result, 'an object'));
   }
 
   /// `notes.update`; auth: cognito.

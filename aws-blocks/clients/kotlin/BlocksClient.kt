@@ -80,6 +80,42 @@ class BlocksClient(
         return envelope.opt("result")
     }
 
+    /**
+     * Uploads [file] to a FileBucket's presigned POST ([url] and [fields] from an upload-URL method): straight
+     * to storage, not through the API. A root-relative [url] (the local dev server's) resolves against the API URL.
+     */
+    suspend fun uploadToPresignedPost(url: String, fields: Map<String, String>, file: ByteArray, fileName: String = "file") {
+        val target = URL(URL(this.url), url)
+        val boundary = "BlocksBoundary" + java.util.UUID.randomUUID().toString().replace("-", "")
+        val body = java.io.ByteArrayOutputStream()
+        for ((name, value) in fields) {
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n").toByteArray(Charsets.UTF_8))
+        }
+        val safeName = fileName.replace("\"", "_")
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + safeName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").toByteArray(Charsets.UTF_8))
+        // Last: storage ignores fields after the file.
+        body.write(file)
+        body.write(("\r\n--" + boundary + "--\r\n").toByteArray(Charsets.UTF_8))
+        withContext(Dispatchers.IO) {
+            val connection = target.openConnection() as HttpURLConnection
+            try {
+                connection.requestMethod = "POST"
+                connection.doOutput = true
+                connection.connectTimeout = connectTimeoutMillis
+                connection.readTimeout = readTimeoutMillis
+                connection.setRequestProperty("Content-Type", "multipart/form-data; boundary=" + boundary)
+                connection.outputStream.use { it.write(body.toByteArray()) }
+                val status = connection.responseCode
+                if (status !in 200..299) {
+                    val text = connection.errorStream?.bufferedReader(Charsets.UTF_8)?.use { it.readText() } ?: ""
+                    throw BlocksApiException(status, 0, "Storage refused the upload (HTTP " + status + "): " + text, null)
+                }
+            } finally {
+                connection.disconnect()
+            }
+        }
+    }
+
     companion object {
         /** Where `npm run blocks:dev` serves the API; use `custom.blocks_api_url` from amplify_outputs.json instead. */
         const val DEFAULT_URL = "http://127.0.0.1:3001/aws-blocks/api"
@@ -199,6 +235,43 @@ data class AdminOverviewResult(
     }
 }
 
+data class Attachment(
+    val contentType: String,
+    /** Downloads the file under its name; expires in minutes. */
+    val downloadUrl: String,
+    /** Pass back to `removeAttachment`. */
+    val id: String,
+    val name: String,
+    val size: Double,
+    val uploadedAt: String,
+    /** Shows the file inline (an image's thumbnail); expires in minutes. */
+    val viewUrl: String
+) {
+    fun toJson(): JSONObject {
+        val json = JSONObject()
+        json.put("contentType", this.contentType)
+        json.put("downloadUrl", this.downloadUrl)
+        json.put("id", this.id)
+        json.put("name", this.name)
+        json.put("size", this.size)
+        json.put("uploadedAt", this.uploadedAt)
+        json.put("viewUrl", this.viewUrl)
+        return json
+    }
+
+    companion object {
+        fun fromJson(json: JSONObject): Attachment = Attachment(
+            contentType = BlocksJson.string(json.opt("contentType")),
+            downloadUrl = BlocksJson.string(json.opt("downloadUrl")),
+            id = BlocksJson.string(json.opt("id")),
+            name = BlocksJson.string(json.opt("name")),
+            size = BlocksJson.number(json.opt("size")),
+            uploadedAt = BlocksJson.string(json.opt("uploadedAt")),
+            viewUrl = BlocksJson.string(json.opt("viewUrl"))
+        )
+    }
+}
+
 data class Note(
     val createdAt: String,
     val id: String,
@@ -224,6 +297,58 @@ data class Note(
             text = BlocksJson.string(json.opt("text")),
             updatedAt = BlocksJson.string(json.opt("updatedAt")),
             version = BlocksJson.number(json.opt("version"))
+        )
+    }
+}
+
+data class NotesAttachmentUploadUrlResult(
+    val id: String,
+    val upload: NotesAttachmentUploadUrlResultUpload
+) {
+    fun toJson(): JSONObject {
+        val json = JSONObject()
+        json.put("id", this.id)
+        json.put("upload", this.upload.toJson())
+        return json
+    }
+
+    companion object {
+        fun fromJson(json: JSONObject): NotesAttachmentUploadUrlResult = NotesAttachmentUploadUrlResult(
+            id = BlocksJson.string(json.opt("id")),
+            upload = NotesAttachmentUploadUrlResultUpload.fromJson(BlocksJson.obj(json.opt("upload")))
+        )
+    }
+}
+
+data class NotesAttachmentUploadUrlResultUpload(
+    val contentType: String,
+    /** ISO time after which storage refuses the upload. */
+    val expiresAt: String,
+    val fields: Map<String, String>,
+    val key: String,
+    val maxBytes: Double,
+    /** Absolute (S3) or root-relative (local dev server, same origin as the API). */
+    val url: String
+) {
+    fun toJson(): JSONObject {
+        val json = JSONObject()
+        json.put("contentType", this.contentType)
+        json.put("expiresAt", this.expiresAt)
+        json.put("fields", BlocksJson.objectOf(this.fields) { e0 -> e0 })
+        json.put("key", this.key)
+        json.put("maxBytes", this.maxBytes)
+        json.put("url", this.url)
+        return json
+    }
+
+    companion object {
+        fun fromJson(json: JSONObject): NotesAttachmentUploadUrlResultUpload = NotesAttachmentUploadUrlResultUpload(
+            contentType = BlocksJson.string(json.opt("contentType")),
+            expiresAt = BlocksJson.string(json.opt("expiresAt")),
+            fields = BlocksJson.map(json.opt("fields")) { v0 -> BlocksJson.string(v0) },
+            key = BlocksJson.string(json.opt("key")),
+            maxBytes = BlocksJson.number(json.opt("maxBytes")),
+            url = BlocksJson.string(json.opt("url"))
         )
     }
 }
@@ -263,6 +388,22 @@ data class NotesListResult(
     }
 }
 
+data class NotesRemoveAttachmentResult(
+    val deleted: Boolean
+) {
+    fun toJson(): JSONObject {
+        val json = JSONObject()
+        json.put("deleted", this.deleted)
+        return json
+    }
+
+    companion object {
+        fun fromJson(json: JSONObject): NotesRemoveAttachmentResult = NotesRemoveAttachmentResult(
+            deleted = BlocksJson.boolean(json.opt("deleted"))
+        )
+    }
+}
+
 /** The `account` namespace. */
 class AccountApi internal constructor(private val client: BlocksClient) {
     /**
@@ -291,6 +432,33 @@ class AdminApi internal constructor(private val client: BlocksClient) {
 
 /** The `notes` namespace. */
 class NotesApi internal constructor(private val client: BlocksClient) {
+    /**
+     * A presigned upload for one file of the caller's note; the browser POSTs the file straight to storage.
+     * `notes.attachmentUploadUrl`; auth: cognito.
+     * Throws [BlocksApiException]; HTTP 401, 404, 413 besides the protocol's.
+     */
+    suspend fun attachmentUploadUrl(noteId: String, name: String, contentType: String, size: Long): NotesAttachmentUploadUrlResult {
+        val params = JSONObject()
+        params.put("noteId", noteId)
+        params.put("name", name)
+        params.put("contentType", contentType)
+        params.put("size", size)
+        val result = client.call("notes.attachmentUploadUrl", params)
+        return NotesAttachmentUploadUrlResult.fromJson(BlocksJson.obj(result))
+    }
+
+    /**
+     * The caller's note's files, with short-lived URLs to view and download each.
+     * `notes.attachments`; auth: cognito.
+     * Throws [BlocksApiException]; HTTP 401, 404 besides the protocol's.
+     */
+    suspend fun attachments(noteId: String): List<Attachment> {
+        val params = JSONObject()
+        params.put("noteId", noteId)
+        val result = client.call("notes.attachments", params)
+        return BlocksJson.list(result) { v0 -> Attachment.fromJson(BlocksJson.obj(v0)) }
+    }
+
     /**
      * `notes.create`; auth: cognito.
      * Throws [BlocksApiException]; HTTP 401, 409 besides the protocol's.
@@ -323,6 +491,18 @@ class NotesApi internal constructor(private val client: BlocksClient) {
         if (cursor != null) params.put("cursor", cursor)
         val result = client.call("notes.list", params)
         return NotesListResult.fromJson(BlocksJson.obj(result))
+    }
+
+    /**
+     * `notes.removeAttachment`; auth: cognito.
+     * Throws [BlocksApiException]; HTTP 401, 404 besides the protocol's.
+     */
+    suspend fun removeAttachment(noteId: String, id: String): NotesRemoveAttachmentResult {
+        val params = JSONObject()
+        params.put("noteId", noteId)
+        params.put("id", id)
+        val result = client.call("notes.removeAttachment", params)
+        return NotesRemoveAttachmentResult.fromJson(BlocksJson.obj(result))
     }
 
     /**

@@ -212,6 +212,39 @@ public struct AdminOverviewResult: Codable, Hashable, Sendable {
     }
 }
 
+public struct Attachment: Codable, Hashable, Sendable {
+    public var contentType: String
+    /// Downloads the file under its name; expires in minutes.
+    public var downloadUrl: String
+    /// Pass back to `removeAttachment`.
+    public var id: String
+    public var name: String
+    public var size: Double
+    public var uploadedAt: String
+    /// Shows the file inline (an image's thumbnail); expires in minutes.
+    public var viewUrl: String
+
+    public init(contentType: String, downloadUrl: String, id: String, name: String, size: Double, uploadedAt: String, viewUrl: String) {
+        self.contentType = contentType
+        self.downloadUrl = downloadUrl
+        self.id = id
+        self.name = name
+        self.size = size
+        self.uploadedAt = uploadedAt
+        self.viewUrl = viewUrl
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case contentType = "contentType"
+        case downloadUrl = "downloadUrl"
+        case id = "id"
+        case name = "name"
+        case size = "size"
+        case uploadedAt = "uploadedAt"
+        case viewUrl = "viewUrl"
+    }
+}
+
 public struct Note: Codable, Hashable, Sendable {
     public var createdAt: String
     public var id: String
@@ -234,6 +267,50 @@ public struct Note: Codable, Hashable, Sendable {
         case text = "text"
         case updatedAt = "updatedAt"
         case version = "version"
+    }
+}
+
+public struct NotesAttachmentUploadUrlResult: Codable, Hashable, Sendable {
+    public var id: String
+    public var upload: NotesAttachmentUploadUrlResultUpload
+
+    public init(id: String, upload: NotesAttachmentUploadUrlResultUpload) {
+        self.id = id
+        self.upload = upload
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id = "id"
+        case upload = "upload"
+    }
+}
+
+public struct NotesAttachmentUploadUrlResultUpload: Codable, Hashable, Sendable {
+    public var contentType: String
+    /// ISO time after which storage refuses the upload.
+    public var expiresAt: String
+    public var fields: [String: String]
+    public var key: String
+    public var maxBytes: Double
+    /// Absolute (S3) or root-relative (local dev server, same origin as the API).
+    public var url: String
+
+    public init(contentType: String, expiresAt: String, fields: [String: String], key: String, maxBytes: Double, url: String) {
+        self.contentType = contentType
+        self.expiresAt = expiresAt
+        self.fields = fields
+        self.key = key
+        self.maxBytes = maxBytes
+        self.url = url
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case contentType = "contentType"
+        case expiresAt = "expiresAt"
+        case fields = "fields"
+        case key = "key"
+        case maxBytes = "maxBytes"
+        case url = "url"
     }
 }
 
@@ -261,6 +338,18 @@ public struct NotesListResult: Codable, Hashable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case cursor = "cursor"
         case items = "items"
+    }
+}
+
+public struct NotesRemoveAttachmentResult: Codable, Hashable, Sendable {
+    public var deleted: Bool
+
+    public init(deleted: Bool) {
+        self.deleted = deleted
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case deleted = "deleted"
     }
 }
 
@@ -318,6 +407,32 @@ public final class BlocksClient: Sendable {
             throw BlocksApiError.unexpected(status: status, "the result does not match \(Output.self): \(error)")
         }
     }
+
+    /// Uploads file to a FileBucket's presigned POST (url and fields from an upload-URL method): straight to
+    /// storage, not through the API. A root-relative url (the local dev server's) resolves against the API URL.
+    public func uploadToPresignedPost(url: String, fields: [String: String], file: Data, fileName: String = "file") async throws {
+        guard let target = URL(string: url, relativeTo: self.url)?.absoluteURL else {
+            throw BlocksApiError.unexpected(status: 0, "the upload URL is not a URL")
+        }
+        let boundary = "BlocksBoundary\(UUID().uuidString)"
+        var body = Data()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        let safeName = fileName.replacingOccurrences(of: "\"", with: "_")
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(safeName)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+        // Last: storage ignores fields after the file.
+        body.append(file)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        var request = URLRequest(url: target)
+        request.httpMethod = "POST"
+        request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
+        let (data, response) = try await session.upload(for: request, from: body)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw BlocksApiError(status: status, code: 0, message: "Storage refused the upload (HTTP \(status)): \(String(decoding: data, as: UTF8.self))", data: nil)
+        }
+    }
 }
 
 /// The `account` namespace.
@@ -350,6 +465,27 @@ public struct AdminApi: Sendable {
 public struct NotesApi: Sendable {
     let client: BlocksClient
 
+    /// A presigned upload for one file of the caller's note; the browser POSTs the file straight to storage.
+    /// `notes.attachmentUploadUrl`; auth: cognito.
+    /// Throws BlocksApiError; HTTP 401, 404, 413 besides the protocol's.
+    public func attachmentUploadUrl(noteId: String, name: String, contentType: String, size: Int) async throws -> NotesAttachmentUploadUrlResult {
+        var params = NamedParams()
+        params.add("noteId", noteId)
+        params.add("name", name)
+        params.add("contentType", contentType)
+        params.add("size", size)
+        return try await client.call("notes.attachmentUploadUrl", params: params, as: NotesAttachmentUploadUrlResult.self)
+    }
+
+    /// The caller's note's files, with short-lived URLs to view and download each.
+    /// `notes.attachments`; auth: cognito.
+    /// Throws BlocksApiError; HTTP 401, 404 besides the protocol's.
+    public func attachments(noteId: String) async throws -> [Attachment] {
+        var params = NamedParams()
+        params.add("noteId", noteId)
+        return try await client.call("notes.attachments", params: params, as: [Attachment].self)
+    }
+
     /// `notes.create`; auth: cognito.
     /// Throws BlocksApiError; HTTP 401, 409 besides the protocol's.
     public func create(text: String) async throws -> Note {
@@ -373,6 +509,15 @@ public struct NotesApi: Sendable {
         params.add("limit", limit)
         params.add("cursor", cursor)
         return try await client.call("notes.list", params: params, as: NotesListResult.self)
+    }
+
+    /// `notes.removeAttachment`; auth: cognito.
+    /// Throws BlocksApiError; HTTP 401, 404 besides the protocol's.
+    public func removeAttachment(noteId: String, id: String) async throws -> NotesRemoveAttachmentResult {
+        var params = NamedParams()
+        params.add("noteId", noteId)
+        params.add("id", id)
+        return try await client.call("notes.removeAttachment", params: params, as: NotesRemoveAttachmentResult.self)
     }
 
     /// `notes.update`; auth: cognito.

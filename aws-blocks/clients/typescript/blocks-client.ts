@@ -72,6 +72,19 @@ export interface AdminOverviewResult {
   sampleSize: number;
 }
 
+export interface Attachment {
+  contentType: string;
+  /** Downloads the file under its name; expires in minutes. */
+  downloadUrl: string;
+  /** Pass back to `removeAttachment`. */
+  id: string;
+  name: string;
+  size: number;
+  uploadedAt: string;
+  /** Shows the file inline (an image's thumbnail); expires in minutes. */
+  viewUrl: string;
+}
+
 export interface Note {
   createdAt: string;
   id: string;
@@ -81,6 +94,22 @@ export interface Note {
   version: number;
 }
 
+export interface NotesAttachmentUploadUrlResult {
+  id: string;
+  upload: NotesAttachmentUploadUrlResultUpload;
+}
+
+export interface NotesAttachmentUploadUrlResultUpload {
+  contentType: string;
+  /** ISO time after which storage refuses the upload. */
+  expiresAt: string;
+  fields: Record<string, string>;
+  key: string;
+  maxBytes: number;
+  /** Absolute (S3) or root-relative (local dev server, same origin as the API). */
+  url: string;
+}
+
 export interface NotesDeleteResult {
   deleted: boolean;
 }
@@ -88,6 +117,23 @@ export interface NotesDeleteResult {
 export interface NotesListResult {
   cursor?: string;
   items: Note[];
+}
+
+export interface NotesRemoveAttachmentResult {
+  deleted: boolean;
+}
+
+/** Params of `notes.attachmentUploadUrl`. */
+export interface NotesAttachmentUploadUrlParams {
+  noteId: string;
+  name: string;
+  contentType: string;
+  size: number;
+}
+
+/** Params of `notes.attachments`. */
+export interface NotesAttachmentsParams {
+  noteId: string;
 }
 
 /** Params of `notes.create`. */
@@ -104,6 +150,12 @@ export interface NotesDeleteParams {
 export interface NotesListParams {
   limit?: number;
   cursor?: string;
+}
+
+/** Params of `notes.removeAttachment`. */
+export interface NotesRemoveAttachmentParams {
+  noteId: string;
+  id: string;
 }
 
 /** Params of `notes.update`. */
@@ -132,6 +184,18 @@ export interface BlocksClient {
   };
   readonly notes: {
     /**
+     * A presigned upload for one file of the caller's note; the browser POSTs the file straight to storage.
+     * `notes.attachmentUploadUrl`; auth: cognito.
+     * Errors (HTTP): 401, 404, 413, plus the protocol's.
+     */
+    attachmentUploadUrl(params: NotesAttachmentUploadUrlParams): Promise<NotesAttachmentUploadUrlResult>;
+    /**
+     * The caller's note's files, with short-lived URLs to view and download each.
+     * `notes.attachments`; auth: cognito.
+     * Errors (HTTP): 401, 404, plus the protocol's.
+     */
+    attachments(params: NotesAttachmentsParams): Promise<Attachment[]>;
+    /**
      * `notes.create`; auth: cognito.
      * Errors (HTTP): 401, 409, plus the protocol's.
      */
@@ -146,6 +210,11 @@ export interface BlocksClient {
      * Errors (HTTP): 401, plus the protocol's.
      */
     list(params?: NotesListParams): Promise<NotesListResult>;
+    /**
+     * `notes.removeAttachment`; auth: cognito.
+     * Errors (HTTP): 401, 404, plus the protocol's.
+     */
+    removeAttachment(params: NotesRemoveAttachmentParams): Promise<NotesRemoveAttachmentResult>;
     /**
      * `notes.update`; auth: cognito.
      * Errors (HTTP): 401, 404, 409, plus the protocol's.
@@ -194,9 +263,12 @@ export function createBlocksClient(options: BlocksClientOptions = {}): BlocksCli
       overview: () => call<AdminOverviewResult>('admin.overview', positional()),
     },
     notes: {
+      attachmentUploadUrl: (params) => call<NotesAttachmentUploadUrlResult>('notes.attachmentUploadUrl', params),
+      attachments: (params) => call<Attachment[]>('notes.attachments', params),
       create: (params) => call<Note>('notes.create', params),
       delete: (params) => call<NotesDeleteResult>('notes.delete', params),
       list: (params = {}) => call<NotesListResult>('notes.list', params),
+      removeAttachment: (params) => call<NotesRemoveAttachmentResult>('notes.removeAttachment', params),
       update: (params) => call<Note>('notes.update', params),
     },
   };
@@ -212,4 +284,31 @@ function positional(...args: unknown[]): unknown[] {
   let end = args.length;
   while (end > 0 && args[end - 1] === undefined) end--;
   return args.slice(0, end).map((arg) => arg ?? null);
+}
+
+/** A FileBucket's presigned upload, as an app's upload-URL method returns it. */
+export interface PresignedPost {
+  readonly url: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/**
+ * Uploads `file` to a FileBucket's presigned POST: straight to storage, not through the API.
+ * A root-relative `url` (the local dev server's) resolves against the API URL.
+ */
+export async function uploadToPresignedPost(
+  upload: PresignedPost,
+  file: Blob,
+  options: Pick<BlocksClientOptions, 'url' | 'fetch'> = {},
+): Promise<void> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  // Last: storage ignores fields after the file.
+  form.append('file', file);
+  const target = new URL(upload.url, options.url ?? DEFAULT_URL);
+  const response = await (options.fetch ?? globalThis.fetch)(target, { method: 'POST', body: form });
+  if (!response.ok) {
+    const text = await response.text();
+    throw new BlocksApiError(`Storage refused the upload (HTTP ${response.status}): ${text}`, response.status, 0, undefined);
+  }
 }

@@ -32,3 +32,4 @@ export * from '#blocks/auth-basic';
 export * from '#blocks/email-client';
 export * from '#blocks/app-setting';
 export * from '#blocks/raw-route';
+export * from '#blocks/file-bucket';

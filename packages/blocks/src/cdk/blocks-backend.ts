@@ -132,7 +132,12 @@ class BlocksBackendConstruct extends Construct {
         sourceMap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],
-        // The runtime ships AWS SDK v3: leaving it out keeps the bundle small.
+        // The Node.js runtime ships the whole AWS SDK v3 under /var/runtime/node_modules
+        // (every client, lib-dynamodb, and the S3 presigners with the client-s3 they
+        // were released with), so none of it is bundled: the zip stays small and a
+        // presigner always meets the client-s3 of its own release. Bundling only part
+        // of the SDK is what mixes versions. tests/deployed runs the asset with
+        // nothing but @aws-sdk beside it.
         externalModules: ['@aws-sdk/*'],
         esbuildArgs: { '--conditions': 'aws-runtime' },
         // CommonJS dependencies inside an ESM bundle still call require().
@@ -177,7 +182,7 @@ class BlocksBackendConstruct extends Construct {
     });
     this.apiUrl = `${this.api.apiEndpoint}${API_PATH}`;
 
-    provisionBlocks(this, props, { removalPolicy, role, api: this.api, handler: this.handler });
+    provisionBlocks(this, props, { removalPolicy, role, api: this.api, handler: this.handler, allowedOrigins: origins });
   }
 }
 
@@ -190,7 +195,7 @@ class BlocksBackendConstruct extends Construct {
 function provisionBlocks(
   construct: Construct,
   props: ConstructProps,
-  shared: { removalPolicy: RemovalPolicy; role: Role; api: HttpApi; handler: NodejsFunction },
+  shared: { removalPolicy: RemovalPolicy; role: Role; api: HttpApi; handler: NodejsFunction; allowedOrigins: readonly string[] },
 ): void {
   const grants = new Map<string, { actions: readonly string[]; resources: string[] }>();
   const bindings = new Map<string, Record<string, string>>();
@@ -202,6 +207,7 @@ function provisionBlocks(
       removalPolicy: shared.removalPolicy,
       api: shared.api,
       handler: shared.handler,
+      allowedOrigins: shared.allowedOrigins,
       logicalId: (prefix) => `${prefix}-${block.scope.name}-${block.id}`,
       grant(actions, resources) {
         // Resource patterns (an S3 bucket's `arn/*`) are the Block's to justify to cdk-nag; actions are always exact.

@@ -3,7 +3,7 @@ import { isLoopbackHostname } from '../core/loopback.js';
 export type BlocksMode = 'sandbox' | 'production';
 
 /** Where `npm run dev` and `vite preview` serve the app during sandbox development. */
-const LOCAL_DEV_ORIGINS = [
+export const LOCAL_DEV_ORIGINS = [
   'http://localhost:5173',
   'http://127.0.0.1:5173',
   'http://localhost:4173',

@@ -36,6 +36,8 @@ export interface ProvisionContext {
   readonly api: HttpApi;
   /** The function serving the API. */
   readonly handler: IFunction;
+  /** The browser origins the API accepts (cors.ts), for Blocks whose own endpoints browsers call (an S3 bucket's CORS). */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** A Block with cloud resources: its `cdk` variant implements this. */

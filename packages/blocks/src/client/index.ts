@@ -11,6 +11,7 @@ import type { BlocksClient, BlocksRequest, CallOptions, ClientOptions, Middlewar
 
 // The same class as on the server: one error, one shape, in both places.
 export { ApiError, isApiError } from '../core/errors.js';
+export { uploadFile, type PresignedPost, type UploadFileOptions } from './upload.js';
 export type * from './types.js';
 
 const settings = Symbol('blocks-kit.clientSettings');

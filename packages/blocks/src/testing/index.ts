@@ -8,3 +8,4 @@ export * from './kill-storm.js';
 export * from './free-port.js';
 export * from './kit-variant.js';
 export * from './http-api-event.js';
+export { createRouter, type Router } from '../rpc/router.js';

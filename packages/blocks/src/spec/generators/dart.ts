@@ -101,6 +101,8 @@ function client(model: ClientModel): string[] {
     '    }',
     "    return envelope['result'];",
     '  }',
+    '',
+    ...DART_UPLOAD,
     '}',
   );
   return out;
@@ -326,3 +328,19 @@ function identifier(name: string): string {
 function doc(text: string | undefined, indent: string): string[] {
   return commentLines(text).map((line) => (line ? `${indent}/// ${line}` : `${indent}///`));
 }
+
+/** Every client can upload to a FileBucket's presigned POST, whatever the app's methods are called. */
+const DART_UPLOAD = String.raw`  /// Uploads [file] to a FileBucket's presigned POST ([url] and [fields] from an upload-URL method): straight
+  /// to storage, not through the API. A root-relative [url] (the local dev server's) resolves against the API URL.
+  Future<void> uploadToPresignedPost(String url, Map<String, String> fields, List<int> file, {String fileName = 'file'}) async {
+    final request = http.MultipartRequest('POST', Uri.parse(this.url).resolve(url));
+    // MultipartRequest writes fields before files, as storage requires.
+    request.fields.addAll(fields);
+    request.files.add(http.MultipartFile.fromBytes('file', file, filename: fileName));
+    final response = await http.Response.fromStream(await _http.send(request));
+    final status = response.statusCode;
+    if (status < 200 || status > 299) {
+      final text = response.body;
+      throw BlocksApiException(status, 0, 'Storage refused the upload (HTTP $status): $text', null);
+    }
+  }`.split('\n');

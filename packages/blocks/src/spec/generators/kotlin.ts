@@ -122,6 +122,8 @@ function client(model: ClientModel): string[] {
     '        return envelope.opt("result")',
     '    }',
     '',
+    ...KOTLIN_UPLOAD,
+    '',
     '    companion object {',
     '        /** Where `npm run blocks:dev` serves the API; use `custom.blocks_api_url` from amplify_outputs.json instead. */',
     `        const val DEFAULT_URL = ${stringLiteral(model.defaultUrl, 'kotlin')}`,
@@ -375,3 +377,40 @@ function kdoc(text: string | undefined, indent: string): string[] {
   if (lines.length === 1) return [`${indent}/** ${lines[0]} */`];
   return [`${indent}/**`, ...lines.map((line) => (line ? `${indent} * ${line}` : `${indent} *`)), `${indent} */`];
 }
+
+/** Every client can upload to a FileBucket's presigned POST, whatever the app's methods are called. */
+const KOTLIN_UPLOAD = String.raw`    /**
+     * Uploads [file] to a FileBucket's presigned POST ([url] and [fields] from an upload-URL method): straight
+     * to storage, not through the API. A root-relative [url] (the local dev server's) resolves against the API URL.
+     */
+    suspend fun uploadToPresignedPost(url: String, fields: Map<String, String>, file: ByteArray, fileName: String = "file") {
+        val target = URL(URL(this.url), url)
+        val boundary = "BlocksBoundary" + java.util.UUID.randomUUID().toString().replace("-", "")
+        val body = java.io.ByteArrayOutputStream()
+        for ((name, value) in fields) {
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n").toByteArray(Charsets.UTF_8))
+        }
+        val safeName = fileName.replace("\"", "_")
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + safeName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").toByteArray(Charsets.UTF_8))
+        // Last: storage ignores fields after the file.
+        body.write(file)
+        body.write(("\r\n--" + boundary + "--\r\n").toByteArray(Charsets.UTF_8))
+        withContext(Dispatchers.IO) {
+            val connection = target.openConnection() as HttpURLConnection
+            try {
+                connection.requestMethod = "POST"
+                connection.doOutput = true
+                connection.connectTimeout = connectTimeoutMillis
+                connection.readTimeout = readTimeoutMillis
+                connection.setRequestProperty("Content-Type", "multipart/form-data; boundary=" + boundary)
+                connection.outputStream.use { it.write(body.toByteArray()) }
+                val status = connection.responseCode
+                if (status !in 200..299) {
+                    val text = connection.errorStream?.bufferedReader(Charsets.UTF_8)?.use { it.readText() } ?: ""
+                    throw BlocksApiException(status, 0, "Storage refused the upload (HTTP " + status + "): " + text, null)
+                }
+            } finally {
+                connection.disconnect()
+            }
+        }
+    }`.split('\n');

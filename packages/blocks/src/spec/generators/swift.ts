@@ -93,6 +93,8 @@ function client(model: ClientModel): string[] {
     '            throw BlocksApiError.unexpected(status: status, "the result does not match \\(Output.self): \\(error)")',
     '        }',
     '    }',
+    '',
+    ...SWIFT_UPLOAD,
     '}',
   );
   return out;
@@ -405,3 +407,30 @@ function identifier(name: string): string {
 function doc(text: string | undefined, indent: string): string[] {
   return commentLines(text).map((line) => (line ? `${indent}/// ${line}` : `${indent}///`));
 }
+
+/** Every client can upload to a FileBucket's presigned POST, whatever the app's methods are called. */
+const SWIFT_UPLOAD = String.raw`    /// Uploads file to a FileBucket's presigned POST (url and fields from an upload-URL method): straight to
+    /// storage, not through the API. A root-relative url (the local dev server's) resolves against the API URL.
+    public func uploadToPresignedPost(url: String, fields: [String: String], file: Data, fileName: String = "file") async throws {
+        guard let target = URL(string: url, relativeTo: self.url)?.absoluteURL else {
+            throw BlocksApiError.unexpected(status: 0, "the upload URL is not a URL")
+        }
+        let boundary = "BlocksBoundary\(UUID().uuidString)"
+        var body = Data()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        let safeName = fileName.replacingOccurrences(of: "\"", with: "_")
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(safeName)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+        // Last: storage ignores fields after the file.
+        body.append(file)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        var request = URLRequest(url: target)
+        request.httpMethod = "POST"
+        request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
+        let (data, response) = try await session.upload(for: request, from: body)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw BlocksApiError(status: status, code: 0, message: "Storage refused the upload (HTTP \(status)): \(String(decoding: data, as: UTF8.self))", data: nil)
+        }
+    }`.split('\n');

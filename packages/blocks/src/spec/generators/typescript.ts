@@ -39,6 +39,7 @@ export function generateTypeScript(model: ClientModel): string {
   }
   out.push('}', '');
   out.push(...clientFactory(model));
+  out.push('', ...uploadHelper());
   return `${out.join('\n')}\n`;
 }
 
@@ -94,6 +95,38 @@ function runtimeTypes(defaultUrl: string): string[] {
     '',
     '  #field(key: string): unknown {',
     "    return typeof this.data === 'object' && this.data !== null ? (this.data as Record<string, unknown>)[key] : undefined;",
+    '  }',
+    '}',
+  ];
+}
+
+/** Every client can upload to a FileBucket's presigned POST, whatever the app's methods are called. */
+function uploadHelper(): string[] {
+  return [
+    "/** A FileBucket's presigned upload, as an app's upload-URL method returns it. */",
+    'export interface PresignedPost {',
+    '  readonly url: string;',
+    '  readonly fields: Readonly<Record<string, string>>;',
+    '}',
+    '',
+    '/**',
+    " * Uploads `file` to a FileBucket's presigned POST: straight to storage, not through the API.",
+    " * A root-relative `url` (the local dev server's) resolves against the API URL.",
+    ' */',
+    'export async function uploadToPresignedPost(',
+    '  upload: PresignedPost,',
+    '  file: Blob,',
+    "  options: Pick<BlocksClientOptions, 'url' | 'fetch'> = {},",
+    '): Promise<void> {',
+    '  const form = new FormData();',
+    '  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);',
+    "  // Last: storage ignores fields after the file.",
+    "  form.append('file', file);",
+    '  const target = new URL(upload.url, options.url ?? DEFAULT_URL);',
+    "  const response = await (options.fetch ?? globalThis.fetch)(target, { method: 'POST', body: form });",
+    '  if (!response.ok) {',
+    '    const text = await response.text();',
+    '    throw new BlocksApiError(`Storage refused the upload (HTTP ${response.status}): ${text}`, response.status, 0, undefined);',
     '  }',
     '}',
   ];
