@@ -24,19 +24,22 @@ async function fsyncDir(dir: string): Promise<void> {
  * Replaces `file` with `contents` so that after a crash (even `kill -9` or
  * power loss) the file holds either the old or the new contents, never a
  * mix: write a temp file beside it, fsync it, rename over, fsync the dir.
+ * Contents may stream in (an upload): if the stream throws (a size limit
+ * passed), the temp file is removed and `file` is left as it was.
  */
-export async function writeFileAtomic(file: string, contents: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(file: string, contents: string | Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
   const dir = path.dirname(file);
   await ensureDir(dir);
   const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'w', 0o600);
   try {
-    await handle.writeFile(contents);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      if (typeof contents === 'string' || contents instanceof Uint8Array) await handle.writeFile(contents);
+      else for await (const chunk of contents) await handle.write(chunk);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });

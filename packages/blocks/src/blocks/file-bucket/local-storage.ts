@@ -12,13 +12,12 @@
  * crash leaves the old object or the new one, plus at most an orphan blob.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Dirent } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { BadRequestError } from '../../core/errors.js';
+import { BadRequestError, PayloadTooLargeError } from '../../core/errors.js';
 import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../../local/atomic-file.js';
+import { readDirIfExists, readTextIfExists } from '../../local/if-exists.js';
 import { KeyedLock } from '../../local/keyed-lock.js';
-import { PayloadTooLargeError } from '../../core/errors.js';
 import { formatBytes } from './rules.js';
 import { storedFile } from './storage.js';
 import type { FileInfo, FileSummary, ListFilesResult, StoredFile } from './types.js';
@@ -31,15 +30,6 @@ interface Meta extends FileInfo {
 const compareKeys = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 const summary = ({ key, size, lastModified, etag }: FileSummary): FileSummary => ({ key, size, lastModified, etag });
 const info = ({ key, size, lastModified, etag, contentType }: FileInfo): FileInfo => ({ key, size, lastModified, etag, contentType });
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 export class LocalObjects {
   readonly dir: string;
@@ -56,12 +46,8 @@ export class LocalObjects {
   }
 
   async #readMeta(file: string): Promise<Meta | undefined> {
-    try {
-      return JSON.parse(await readFile(file, 'utf8')) as Meta;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const text = await readTextIfExists(file);
+    return text === undefined ? undefined : (JSON.parse(text) as Meta);
   }
 
   async head(key: string): Promise<FileInfo | undefined> {
@@ -96,26 +82,18 @@ export class LocalObjects {
   /** Streams `body` to storage, refusing it (413) as soon as it passes `maxBytes`. */
   async putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string, maxBytes: number): Promise<FileInfo> {
     return this.#commit(key, contentType, async (file) => {
-      const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
       const md5 = createHash('md5');
       let size = 0;
-      const handle = await open(temp, 'w', 0o600);
-      try {
+      // Counted as it arrives: past the limit the write stops and nothing replaces the old file.
+      const counted = async function* (): AsyncIterable<Uint8Array> {
         for await (const chunk of body) {
           size += chunk.byteLength;
           if (size > maxBytes) throw new PayloadTooLargeError(`Files are limited to ${formatBytes(maxBytes)}`);
           md5.update(chunk);
-          await handle.write(chunk);
+          yield chunk;
         }
-        await handle.sync();
-        await handle.close();
-        await rename(temp, file);
-      } catch (error) {
-        await handle.close().catch(() => undefined);
-        await rm(temp, { force: true });
-        throw error;
-      }
-      await fsyncDir(path.dirname(file));
+      };
+      await writeFileAtomic(file, counted());
       return { size, etag: md5.digest('hex') };
     });
   }
@@ -162,9 +140,9 @@ export class LocalObjects {
       if (!after.startsWith(options.prefix)) throw new BadRequestError('Invalid cursor');
     }
     const keys: FileSummary[] = [];
-    for (const dir of await entries(this.dir)) {
+    for (const dir of await readDirIfExists(this.dir)) {
       if (!dir.isDirectory()) continue;
-      for (const file of await entries(path.join(this.dir, dir.name))) {
+      for (const file of await readDirIfExists(path.join(this.dir, dir.name))) {
         if (!file.name.endsWith('.json') || isAtomicTempFile(file.name)) continue;
         const meta = await this.#readMeta(path.join(this.dir, dir.name, file.name));
         if (!meta || !meta.key.startsWith(options.prefix)) continue;
@@ -179,11 +157,4 @@ export class LocalObjects {
   }
 }
 
-async function entries(dir: string): Promise<Dirent[]> {
-  try {
-    return await readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
+
