@@ -17,8 +17,8 @@ import type { FileStorage } from './storage.js';
 export * from './public.js';
 
 /** Object actions the S3 storage uses (presigned URLs act with the function's own rights). */
-export const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] as const;
-export const BUCKET_ACTIONS = ['s3:ListBucket'] as const;
+const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] as const;
+const BUCKET_ACTIONS = ['s3:ListBucket'] as const;
 
 export class FileBucket extends FileBucketBlock implements CloudBlock {
   protected open(): FileStorage {
