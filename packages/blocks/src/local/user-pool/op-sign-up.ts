@@ -2,14 +2,18 @@ import { checkCode, deliveryDetails, issueCode } from './codes.js';
 import { CognitoError, invalidParameter, Messages } from './errors.js';
 import { optionalAttributeList, requireString } from './input.js';
 import { assertClient, type Operation } from './operation.js';
-import { assertEmailUsername, createUserRecord, splitAttributes } from './users.js';
+import { assertEmailUsername, assertRequiredAttributes, createUserRecord, splitAttributes } from './users.js';
 import { updateUser } from './user-lock.js';
 
 export const signUp: Operation = async (ctx, body) => {
   assertClient(ctx, body);
   const email = assertEmailUsername(requireString(body, 'Username', 128));
   const password = requireString(body, 'Password', 256);
-  const attributes = splitAttributes(optionalAttributeList(body, 'UserAttributes') ?? []);
+  const attributes = splitAttributes(optionalAttributeList(body, 'UserAttributes') ?? [], ctx.settings.customAttributes);
+  assertRequiredAttributes(
+    ctx.settings.requiredAttributes.filter((name) => name !== 'email'),
+    attributes.others,
+  );
   if (attributes.email !== undefined && attributes.email !== email) {
     throw invalidParameter('Email attribute must match the username in a pool that signs in with email.');
   }

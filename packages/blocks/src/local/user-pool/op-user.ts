@@ -35,7 +35,7 @@ export const updateUserAttributes: Operation = async (ctx, body) => {
   const user = await authenticate(ctx, accessToken(body));
   const list = optionalAttributeList(body, 'UserAttributes');
   if (!list) throw invalidParameter('Missing required parameter UserAttributes');
-  const { email, others } = splitAttributes(list);
+  const { email, others } = splitAttributes(list, ctx.settings.customAttributes);
   const changesEmail = email !== undefined && email !== user.email;
   if (changesEmail) await assertEmailFree(ctx, email, user.sub);
   const code = await updateUser(ctx, user.sub, (current) => {
