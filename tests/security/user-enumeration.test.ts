@@ -48,11 +48,15 @@ beforeAll(async () => {
   const temp = await tempDataDir();
   cleanup = temp.cleanup;
   clock = fakeClock();
-  pool = testPool(temp.dir, { now: clock.now, rateLimit: false });
+  // Passwordless email codes on, so USER_AUTH is probed too.
+  pool = testPool(temp.dir, { now: clock.now, rateLimit: false, settings: { passwordlessEmail: true } });
   await pool.adminCreateUser({ email: KNOWN, password: STRONG_PASSWORD });
 });
 
 afterAll(() => cleanup());
+
+const startEmailCode = (login: string) =>
+  call(pool, 'InitiateAuth', { AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: login, PREFERRED_CHALLENGE: 'EMAIL_OTP' } });
 
 const srpA = modPow(g, randomBigInt(32), N).toString(16);
 
@@ -93,6 +97,23 @@ const PROBES: readonly Probe[] = [
         AuthFlow: 'USER_PASSWORD_AUTH',
         AuthParameters: { USERNAME: login, PASSWORD: WRONG_PASSWORD },
       }),
+  },
+  {
+    name: 'InitiateAuth USER_AUTH with an email code',
+    prepare: async (login) => () => startEmailCode(login),
+  },
+  {
+    name: 'RespondToAuthChallenge EMAIL_OTP with a wrong code',
+    prepare: async (login) => {
+      const session = bodyOf(await startEmailCode(login)).Session;
+      return () =>
+        call(pool, 'RespondToAuthChallenge', {
+          ChallengeName: 'EMAIL_OTP',
+          Session: session,
+          // Not six digits, so it can never be the code just sent.
+          ChallengeResponses: { USERNAME: login, EMAIL_OTP_CODE: 'wrong' },
+        });
+    },
   },
   {
     name: 'ForgotPassword',

@@ -79,6 +79,7 @@ const KIND_LABEL: Record<CodeKind, string> = {
   signUp: 'sign-up confirmation',
   forgotPassword: 'password reset',
   verifyEmail: 'email verification',
+  signIn: 'sign-in',
 };
 
 function printCode(event: CodeEvent): void {
@@ -128,7 +129,7 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
     issuer,
     settings,
     passwordPolicy: settings.passwordPolicy,
-    codeTtlMs: { signUp: ttl(day), verifyEmail: ttl(day), forgotPassword: ttl(3600 * 1000) },
+    codeTtlMs: { signUp: ttl(day), verifyEmail: ttl(day), forgotPassword: ttl(3600 * 1000), signIn: ttl(3 * 60 * 1000) },
     store,
     locks: new KeyedLock(),
     usedChallenges: new UsedChallenges(),

@@ -1,0 +1,71 @@
+/**
+ * USER_AUTH, Cognito's choice-based sign-in, for pools whose definition turns
+ * on email codes (`loginWith: { email: { otpLogin: true } }`): the client
+ * names a preferred first factor or gets SELECT_CHALLENGE, and EMAIL_OTP
+ * sends a code instead of asking for a password. A name with no account gets
+ * the same challenge (nothing is sent) and its code is refused like a wrong one.
+ */
+import { deliveryDetails } from './codes.js';
+import type { PoolContext } from './context.js';
+import { findDecoy, updateDecoy } from './decoy.js';
+import { invalidParameter } from './errors.js';
+import type { JsonObject } from '../../core/safe-json.js';
+import { newSession, openSession } from './auth-session.js';
+import { emailCodeChallenge } from './mfa.js';
+import { recordCodeSend } from './throttle.js';
+
+/** Passwords are answered by USER_SRP_AUTH in the local pool; USER_AUTH offers the email code. */
+const AVAILABLE = ['EMAIL_OTP'];
+
+function assertEnabled(ctx: PoolContext): void {
+  if (!ctx.settings.passwordlessEmail) throw invalidParameter('USER_AUTH flow not enabled for this client');
+}
+
+async function startEmailOtp(ctx: PoolContext, username: string): Promise<JsonObject> {
+  const user = await ctx.store.findUser(username);
+  if (user) return emailCodeChallenge(ctx, user, username);
+  // Same file work as a user's code send, and the same answer.
+  const { decoy } = await findDecoy(ctx, username);
+  await updateDecoy(ctx, decoy, (failures) => recordCodeSend(failures, ctx.now()));
+  const details = deliveryDetails(username.toLowerCase());
+  return {
+    ChallengeName: 'EMAIL_OTP',
+    Session: await newSession(ctx, { sub: decoy.id, login: username, step: 'EMAIL_OTP' }),
+    ChallengeParameters: {
+      CODE_DELIVERY_DELIVERY_MEDIUM: details.DeliveryMedium,
+      CODE_DELIVERY_DESTINATION: details.Destination,
+    },
+  };
+}
+
+/** InitiateAuth with AuthFlow USER_AUTH. */
+export async function startUserAuth(ctx: PoolContext, params: Record<string, string>): Promise<JsonObject> {
+  assertEnabled(ctx);
+  const username = params.USERNAME;
+  if (!username) throw invalidParameter('Missing required parameter USERNAME');
+  const preferred = params.PREFERRED_CHALLENGE;
+  if (preferred === 'EMAIL_OTP') return startEmailOtp(ctx, username);
+  if (preferred && preferred !== 'PASSWORD' && preferred !== 'PASSWORD_SRP') {
+    throw invalidParameter(`${preferred.slice(0, 40)} is not available to this user in the local pool`);
+  }
+  return {
+    ChallengeName: 'SELECT_CHALLENGE',
+    Session: await newSession(ctx, { sub: '00000000-0000-0000-0000-000000000000', login: username, step: 'SELECT_CHALLENGE' }),
+    ChallengeParameters: {},
+    AvailableChallenges: AVAILABLE,
+  };
+}
+
+/** RespondToAuthChallenge SELECT_CHALLENGE: the user picked a first factor. */
+export async function respondSelectChallenge(
+  ctx: PoolContext,
+  session: string,
+  responses: Record<string, string>,
+): Promise<JsonObject> {
+  assertEnabled(ctx);
+  const state = await openSession(ctx, session, ['SELECT_CHALLENGE']);
+  if (responses.ANSWER !== 'EMAIL_OTP') {
+    throw invalidParameter(`${(responses.ANSWER ?? '').slice(0, 40)} is not available to this user in the local pool`);
+  }
+  return startEmailOtp(ctx, state.login);
+}
