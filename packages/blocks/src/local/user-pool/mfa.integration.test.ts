@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Amplify } from 'aws-amplify';
 import {
+  autoSignIn,
   confirmSignIn,
   confirmSignUp,
   fetchMFAPreference,
@@ -162,6 +163,22 @@ describe('passwordless email codes (USER_AUTH)', () => {
     const done = await confirmSignIn({ challengeResponse: (await served.pool.lastCode(email)) ?? '' });
     expect(done.isSignedIn).toBe(true);
     expect(calls).toEqual(['InitiateAuth', 'RespondToAuthChallenge', 'RespondToAuthChallenge']);
+    await signOut();
+  });
+
+  it('signs up without a password and is signed in once the email code is confirmed', async () => {
+    const fresh = randomEmail();
+    calls.length = 0;
+    const started = await signUp({
+      username: fresh,
+      options: { userAttributes: { email: fresh }, autoSignIn: { authFlowType: 'USER_AUTH' } },
+    });
+    expect(started.nextStep.signUpStep).toBe('CONFIRM_SIGN_UP');
+    const confirmed = await confirmSignUp({ username: fresh, confirmationCode: (await served.pool.lastCode(fresh)) ?? '' });
+    expect(confirmed.nextStep.signUpStep).toBe('COMPLETE_AUTO_SIGN_IN');
+    expect((await autoSignIn()).isSignedIn).toBe(true);
+    expect((await getCurrentUser()).signInDetails?.loginId).toBe(fresh);
+    expect(calls).toEqual(['SignUp', 'ConfirmSignUp', 'InitiateAuth']);
     await signOut();
   });
 

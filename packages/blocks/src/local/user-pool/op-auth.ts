@@ -128,7 +128,7 @@ export const initiateAuth: Operation = async (ctx, body) => {
     case 'USER_PASSWORD_AUTH':
       return passwordAuth(ctx, params);
     case 'USER_AUTH':
-      return startUserAuth(ctx, params);
+      return startUserAuth(ctx, params, typeof body.Session === 'string' ? requireString(body, 'Session', 8192) : undefined);
     case 'REFRESH_TOKEN_AUTH':
     case 'REFRESH_TOKEN':
       return {

@@ -8,10 +8,11 @@
 import { deliveryDetails } from './codes.js';
 import type { PoolContext } from './context.js';
 import { findDecoy, updateDecoy } from './decoy.js';
-import { invalidParameter } from './errors.js';
+import { CognitoError, invalidParameter, Messages } from './errors.js';
 import type { JsonObject } from '../../core/safe-json.js';
-import { newSession, openSession } from './auth-session.js';
-import { emailCodeChallenge } from './mfa.js';
+import { newSession, openSession, spendSession } from './auth-session.js';
+import { emailCodeChallenge, signedIn } from './mfa.js';
+import { normaliseEmail } from './store.js';
 import { recordCodeSend } from './throttle.js';
 
 /** Passwords are answered by USER_SRP_AUTH in the local pool; USER_AUTH offers the email code. */
@@ -38,11 +39,36 @@ async function startEmailOtp(ctx: PoolContext, username: string): Promise<JsonOb
   };
 }
 
-/** InitiateAuth with AuthFlow USER_AUTH. */
-export async function startUserAuth(ctx: PoolContext, params: Record<string, string>): Promise<JsonObject> {
+/**
+ * Sign-in right after a confirmed sign-up: ConfirmSignUp's Session stands for
+ * the code just proved, as in Cognito (Amplify's autoSignIn for passwordless sign-up).
+ */
+async function signInAfterSignUp(ctx: PoolContext, username: string, session: string): Promise<JsonObject> {
+  const state = await openSession(ctx, session, ['SIGN_UP_CONFIRMED']);
+  const user = await ctx.store.readUser(state.sub);
+  if (!user || (normaliseEmail(username) !== user.email && username !== user.sub)) {
+    throw new CognitoError('NotAuthorizedException', 'Invalid session for the user.');
+  }
+  if (!spendSession(ctx, state)) throw new CognitoError('NotAuthorizedException', Messages.sessionExpired);
+  return signedIn(ctx, user);
+}
+
+/** The Session ConfirmSignUp returns in a pool with USER_AUTH, for signInAfterSignUp. */
+export async function signUpSession(ctx: PoolContext, sub: string, login: string): Promise<JsonObject> {
+  if (!ctx.settings.passwordlessEmail) return {};
+  return { Session: await newSession(ctx, { sub, login, step: 'SIGN_UP_CONFIRMED' }) };
+}
+
+/** InitiateAuth with AuthFlow USER_AUTH (`session`: the body's Session, after a sign-up). */
+export async function startUserAuth(
+  ctx: PoolContext,
+  params: Record<string, string>,
+  session?: string,
+): Promise<JsonObject> {
   assertEnabled(ctx);
   const username = params.USERNAME;
   if (!username) throw invalidParameter('Missing required parameter USERNAME');
+  if (session) return signInAfterSignUp(ctx, username, session);
   const preferred = params.PREFERRED_CHALLENGE;
   if (preferred === 'EMAIL_OTP') return startEmailOtp(ctx, username);
   if (preferred && preferred !== 'PASSWORD' && preferred !== 'PASSWORD_SRP') {
