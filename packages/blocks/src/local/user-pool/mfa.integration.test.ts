@@ -184,10 +184,23 @@ describe('passwordless email codes (USER_AUTH)', () => {
 
   it('offers the email code when the client lets the user choose (SELECT_CHALLENGE)', async () => {
     const first = await signIn({ username: email, options: { authFlowType: 'USER_AUTH' } });
-    expect(first.nextStep).toMatchObject({ signInStep: 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION', availableChallenges: ['EMAIL_OTP'] });
+    expect(first.nextStep).toMatchObject({
+      signInStep: 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION',
+      availableChallenges: ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP'],
+    });
     const code = await confirmSignIn({ challengeResponse: 'EMAIL_OTP' });
     expect(code.nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
     expect((await confirmSignIn({ challengeResponse: (await served.pool.lastCode(email)) ?? '' })).isSignedIn).toBe(true);
+    await signOut();
+  });
+
+  it('still signs in with the password through USER_AUTH (PASSWORD_SRP, chosen up front or from the list)', async () => {
+    const srp = await signIn({ username: email, password, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD_SRP' } });
+    expect(srp.isSignedIn).toBe(true);
+    await signOut();
+    await signIn({ username: email, options: { authFlowType: 'USER_AUTH' } });
+    expect((await confirmSignIn({ challengeResponse: 'PASSWORD_SRP' })).nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_PASSWORD');
+    expect((await confirmSignIn({ challengeResponse: password })).isSignedIn).toBe(true);
     await signOut();
   });
 });

@@ -9,7 +9,7 @@ import type { FailureCounters, UserRecord } from './records.js';
 import { CHALLENGE_TTL_MS, openChallenge, sealChallenge, type ChallengeState } from './secret-block.js';
 import { refreshSession } from './sessions.js';
 import { afterPassword, respondEmailCode, respondMfaSetup, respondTotp } from './mfa.js';
-import { respondSelectChallenge, startUserAuth } from './passwordless.js';
+import { respondSelectChallenge, startUserAuth, type PasswordFactors } from './passwordless.js';
 import { createServerEphemeral, N, parseHex, passwordClaimSignature, serverPublic, serverSessionKey } from './srp.js';
 import { normaliseEmail } from './store.js';
 import { assertPasswordNotLocked, recordPasswordFailure, recordPasswordSuccess } from './throttle.js';
@@ -118,6 +118,12 @@ async function passwordAuth(ctx: PoolContext, params: Record<string, string>): P
   return afterPassword(ctx, user, username);
 }
 
+/** SRP and plain-password sign-in, as USER_AUTH's PASSWORD_SRP and PASSWORD factors. */
+const passwordFactors = (ctx: PoolContext): PasswordFactors => ({
+  srp: (params) => startSrp(ctx, params),
+  password: (params) => passwordAuth(ctx, params),
+});
+
 export const initiateAuth: Operation = async (ctx, body) => {
   assertClient(ctx, body);
   const flow = requireString(body, 'AuthFlow', 64);
@@ -128,7 +134,12 @@ export const initiateAuth: Operation = async (ctx, body) => {
     case 'USER_PASSWORD_AUTH':
       return passwordAuth(ctx, params);
     case 'USER_AUTH':
-      return startUserAuth(ctx, params, typeof body.Session === 'string' ? requireString(body, 'Session', 8192) : undefined);
+      return startUserAuth(
+        ctx,
+        passwordFactors(ctx),
+        params,
+        typeof body.Session === 'string' ? requireString(body, 'Session', 8192) : undefined,
+      );
     case 'REFRESH_TOKEN_AUTH':
     case 'REFRESH_TOKEN':
       return {
@@ -158,7 +169,7 @@ export const respondToAuthChallenge: Operation = async (ctx, body) => {
     case 'MFA_SETUP':
       return respondMfaSetup(ctx, session());
     case 'SELECT_CHALLENGE':
-      return respondSelectChallenge(ctx, session(), responses);
+      return respondSelectChallenge(ctx, passwordFactors(ctx), session(), responses);
     default:
       throw invalidParameter(`Unsupported challenge: ${challenge}`);
   }

@@ -15,8 +15,34 @@ import { emailCodeChallenge, signedIn } from './mfa.js';
 import { normaliseEmail } from './store.js';
 import { recordCodeSend } from './throttle.js';
 
-/** Passwords are answered by USER_SRP_AUTH in the local pool; USER_AUTH offers the email code. */
-const AVAILABLE = ['EMAIL_OTP'];
+/** The same for every name, so the list says nothing about the account. */
+const AVAILABLE = ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP'];
+
+/** The password factors, implemented by op-auth.ts for USER_SRP_AUTH and USER_PASSWORD_AUTH. */
+export interface PasswordFactors {
+  srp(params: Record<string, string>): Promise<JsonObject>;
+  password(params: Record<string, string>): Promise<JsonObject>;
+}
+
+/** A chosen first factor: PASSWORD_SRP (with SRP_A), PASSWORD (with PASSWORD) or EMAIL_OTP. */
+function startFactor(
+  ctx: PoolContext,
+  factors: PasswordFactors,
+  choice: string | undefined,
+  username: string,
+  params: Record<string, string>,
+): Promise<JsonObject> {
+  switch (choice) {
+    case 'EMAIL_OTP':
+      return startEmailOtp(ctx, username);
+    case 'PASSWORD_SRP':
+      return factors.srp({ ...params, USERNAME: username });
+    case 'PASSWORD':
+      return factors.password({ ...params, USERNAME: username });
+    default:
+      throw invalidParameter(`${(choice ?? '').slice(0, 40)} is not available to this user in the local pool`);
+  }
+}
 
 function assertEnabled(ctx: PoolContext): void {
   if (!ctx.settings.passwordlessEmail) throw invalidParameter('USER_AUTH flow not enabled for this client');
@@ -62,6 +88,7 @@ export async function signUpSession(ctx: PoolContext, sub: string, login: string
 /** InitiateAuth with AuthFlow USER_AUTH (`session`: the body's Session, after a sign-up). */
 export async function startUserAuth(
   ctx: PoolContext,
+  factors: PasswordFactors,
   params: Record<string, string>,
   session?: string,
 ): Promise<JsonObject> {
@@ -70,10 +97,7 @@ export async function startUserAuth(
   if (!username) throw invalidParameter('Missing required parameter USERNAME');
   if (session) return signInAfterSignUp(ctx, username, session);
   const preferred = params.PREFERRED_CHALLENGE;
-  if (preferred === 'EMAIL_OTP') return startEmailOtp(ctx, username);
-  if (preferred && preferred !== 'PASSWORD' && preferred !== 'PASSWORD_SRP') {
-    throw invalidParameter(`${preferred.slice(0, 40)} is not available to this user in the local pool`);
-  }
+  if (preferred) return startFactor(ctx, factors, preferred, username, params);
   return {
     ChallengeName: 'SELECT_CHALLENGE',
     Session: await newSession(ctx, { sub: '00000000-0000-0000-0000-000000000000', login: username, step: 'SELECT_CHALLENGE' }),
@@ -85,13 +109,11 @@ export async function startUserAuth(
 /** RespondToAuthChallenge SELECT_CHALLENGE: the user picked a first factor. */
 export async function respondSelectChallenge(
   ctx: PoolContext,
+  factors: PasswordFactors,
   session: string,
   responses: Record<string, string>,
 ): Promise<JsonObject> {
   assertEnabled(ctx);
   const state = await openSession(ctx, session, ['SELECT_CHALLENGE']);
-  if (responses.ANSWER !== 'EMAIL_OTP') {
-    throw invalidParameter(`${(responses.ANSWER ?? '').slice(0, 40)} is not available to this user in the local pool`);
-  }
-  return startEmailOtp(ctx, state.login);
+  return startFactor(ctx, factors, responses.ANSWER, state.login, responses);
 }
