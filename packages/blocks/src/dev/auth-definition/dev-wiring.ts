@@ -13,8 +13,17 @@ import { AUTH_RESOURCE, BACKEND_DIR, authSourceHash, isBackendSource, loadAuthDe
 export const RESTART_MESSAGE =
   '[blocks] the auth definition (amplify/auth/resource.ts or amplify/backend.ts) changed: restart `npm run dev` so the local user pool and sign-up form follow it.';
 
+/**
+ * The project whose amplify/ defines auth: the Vite root, or BLOCKS_AUTH_PROJECT
+ * (a monorepo's backend package, or a test's fixture definition).
+ */
+function authProject(server: ViteDevServer): string {
+  const override = process.env.BLOCKS_AUTH_PROJECT;
+  return override ? path.resolve(override) : server.config.root;
+}
+
 export async function loadForDevServer(server: ViteDevServer): Promise<AuthDefinition | undefined> {
-  const root = server.config.root;
+  const root = authProject(server);
   const logger = server.config.logger;
   const started = Date.now();
   const loaded = await loadAuthDefinition(root);
@@ -25,17 +34,15 @@ export async function loadForDevServer(server: ViteDevServer): Promise<AuthDefin
     );
     return undefined;
   }
-  if (!loaded.fromCache) {
-    logger.info(`[blocks] local user pool follows ${AUTH_RESOURCE} (synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s, cached).`);
-  }
+  const how = loaded.fromCache ? 'cached' : `synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s, now cached`;
+  logger.info(`[blocks] local user pool follows ${AUTH_RESOURCE} (${how}).`);
   const limits = formatLimits(loaded.definition.limits, AUTH_RESOURCE);
   if (limits) logger.warn(limits);
-  watchForChanges(server, loaded.hash);
+  watchForChanges(server, root, loaded.hash);
   return loaded.definition;
 }
 
-function watchForChanges(server: ViteDevServer, loadedHash: string): void {
-  const root = server.config.root;
+function watchForChanges(server: ViteDevServer, root: string, loadedHash: string): void {
   const dir = path.join(root, BACKEND_DIR);
   let lastWarned = loadedHash;
   server.watcher.add(dir);
