@@ -141,6 +141,26 @@ describe('TOTP, MFA required', () => {
   });
 });
 
+describe('email codes as the second factor, MFA optional', () => {
+  it('are turned on from the account and asked for at sign-in', async () => {
+    const served = await usePool({ mfaMode: 'OPTIONAL', mfaMethods: ['EMAIL'] });
+    const email = randomEmail();
+    await signUpConfirmed(served, email);
+    await signIn({ username: email, password });
+    await updateMFAPreference({ email: 'PREFERRED' });
+    expect(await fetchMFAPreference()).toEqual({ enabled: ['EMAIL'], preferred: 'EMAIL' });
+    await signOut();
+
+    const first = await signIn({ username: email, password });
+    expect(first.nextStep).toMatchObject({
+      signInStep: 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE',
+      codeDeliveryDetails: { deliveryMedium: 'EMAIL', destination: 'm***@e***' },
+    });
+    expect((await confirmSignIn({ challengeResponse: (await served.pool.lastCode(email)) ?? '' })).isSignedIn).toBe(true);
+    await signOut();
+  });
+});
+
 describe('passwordless email codes (USER_AUTH)', () => {
   let served: ServedPool;
   const email = randomEmail();
