@@ -42,7 +42,14 @@ describe('the dev server with a project’s auth definition', () => {
 
   it('asks for a restart when the definition changes while it runs', async () => {
     const source = await readFile(resource, 'utf8');
-    await writeFile(resource, source.replace("logoutUrls: ['http://localhost:5173/']", "logoutUrls: ['http://localhost:5173/bye']"));
-    await expect.poll(printed, { timeout: 30_000 }).toContain(RESTART_MESSAGE);
-  });
+    let edits = 0;
+    // Edit again on each probe: on a loaded machine the watcher may still be
+    // scanning the folder when the first edit lands, and miss it.
+    const editAndRead = async () => {
+      edits += 1;
+      await writeFile(resource, source.replace("logoutUrls: ['http://localhost:5173/']", `logoutUrls: ['http://localhost:5173/bye${edits}']`));
+      return printed();
+    };
+    await expect.poll(editAndRead, { timeout: 60_000, interval: 500 }).toContain(RESTART_MESSAGE);
+  }, 90_000);
 });
