@@ -14,8 +14,12 @@ export default defineConfig({
     // Two cores: keep file-level parallelism modest so timing-sensitive
     // servers and the browser are not starved.
     maxWorkers: 2,
-    // Tests never touch the developer's .blocks-data/.
-    env: { BLOCKS_DATA_DIR: path.join(tmpdir(), `blocks-test-${process.pid}`) },
+    // Tests never touch the developer's .blocks-data/. The synthesized auth
+    // definition is cached by a hash of its sources, so runs can share it.
+    env: {
+      BLOCKS_DATA_DIR: path.join(tmpdir(), `blocks-test-${process.pid}`),
+      BLOCKS_AUTH_CACHE_DIR: path.join(tmpdir(), 'blocks-test-auth-definition'),
+    },
     typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 });

@@ -8,7 +8,9 @@ import { useHashRoute } from './use-hash-route';
 export function App() {
   return (
     <main className="app">
-      <Authenticator loginMechanisms={['email']} signUpAttributes={['email']}>
+      {/* Sign-in name, sign-up fields, password rules, MFA and passwordless all come from
+          amplify_outputs (local ones follow amplify/auth/resource.ts), so no props here. */}
+      <Authenticator>
         {({ signOut, user }) => <SignedIn email={user?.signInDetails?.loginId ?? user?.username ?? ''} userId={user?.userId ?? ''} onSignOut={signOut} />}
       </Authenticator>
       {isLocalMode && (

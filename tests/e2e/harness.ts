@@ -35,12 +35,13 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<s
 
 /**
  * `npm run dev`, as a developer runs it, on a free port with its own data
- * directory; `config` picks another Vite config (`npm run dev:auth-basic`).
+ * directory; `config` picks another Vite config (`npm run dev:auth-basic`),
+ * `env` adds variables (e.g. BLOCKS_AUTH_PROJECT for a fixture auth definition).
  */
-export async function startDevServer(options: { config?: string } = {}): Promise<DevServer> {
+export async function startDevServer(options: { config?: string; env?: NodeJS.ProcessEnv } = {}): Promise<DevServer> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'blocks-e2e-'));
-  const env = { ...process.env, BLOCKS_DATA_DIR: dataDir, BLOCKS_MODE: 'local', BROWSER: 'none' };
+  const env = { ...process.env, ...options.env, BLOCKS_DATA_DIR: dataDir, BLOCKS_MODE: 'local', BROWSER: 'none' };
   const child: ChildProcess = spawn(
     process.execPath,
     [path.join(projectRoot, 'node_modules/vite/bin/vite.js'), ...(options.config ? ['--config', options.config] : []), '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
@@ -50,7 +51,8 @@ export async function startDevServer(options: { config?: string } = {}): Promise
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // Generous: a first start may synthesize the auth definition (cached afterwards).
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`vite exited early:\n${log}`);
     try {

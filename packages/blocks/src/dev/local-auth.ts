@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { localDataDir } from '../local/data-dir.js';
 import { DEFAULT_PASSWORD_POLICY, createLocalUserPool, userPoolMiddleware, type LocalUserPool } from '../local/user-pool/index.js';
+import type { AuthDefinition } from './auth-definition/derive.js';
+import { localAuthOutputs } from './auth-definition/outputs.js';
 
 /** Where the dev server mounts the local user pool. */
 const LOCAL_POOL_PATH = '/local-cognito';
@@ -18,6 +20,8 @@ type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unk
 export class LocalAuth {
   #pool: LocalUserPool | undefined;
   #handler: Middleware | undefined;
+  /** The app's defineAuth, once derived; until then (or without one) the built-in email sign-in. */
+  definition: AuthDefinition | undefined;
 
   start(origin: string): LocalUserPool {
     const pool = createLocalUserPool({
@@ -25,6 +29,7 @@ export class LocalAuth {
       issuerBaseUrl: `${origin}${LOCAL_POOL_PATH}`,
       userPoolId: LOCAL_USER_POOL_ID,
       clientId: LOCAL_CLIENT_ID,
+      ...(this.definition && { settings: this.definition.settings }),
     });
     Object.assign(process.env, {
       COGNITO_USER_POOL_ID: pool.userPoolId,
@@ -47,9 +52,20 @@ export class LocalAuth {
   };
 }
 
-/** The frontend's configuration in local mode, shaped like amplify_outputs.json. */
-export function localAmplifyOutputs(apiPath: string): Record<string, unknown> {
+/**
+ * The frontend's configuration in local mode, shaped like amplify_outputs.json:
+ * its `auth` section follows the app's defineAuth when it was derived.
+ */
+export function localAmplifyOutputs(apiPath: string, definition?: AuthDefinition): Record<string, unknown> {
   const policy = DEFAULT_PASSWORD_POLICY;
+  const custom = { blocks_api_url: apiPath, blocks_mode: 'local', local_user_pool_endpoint: LOCAL_POOL_PATH };
+  if (definition) {
+    return {
+      version: '1.4',
+      auth: localAuthOutputs(definition, { userPoolId: LOCAL_USER_POOL_ID, clientId: LOCAL_CLIENT_ID }),
+      custom,
+    };
+  }
   return {
     version: '1.4',
     auth: {
@@ -71,6 +87,6 @@ export function localAmplifyOutputs(apiPath: string): Record<string, unknown> {
       mfa_methods: [],
       unauthenticated_identities_enabled: false,
     },
-    custom: { blocks_api_url: apiPath, blocks_mode: 'local', local_user_pool_endpoint: LOCAL_POOL_PATH },
+    custom,
   };
 }

@@ -6,6 +6,7 @@ import { amplifyOutputsPlugin, resolveMode } from './amplify-outputs.js';
 import { createAppLoader } from './app-loader.js';
 import { blocksApiMiddleware } from '../transports/node.js';
 import { LocalAuth, localAmplifyOutputs } from './local-auth.js';
+import { loadForDevServer } from './auth-definition/dev-wiring.js';
 
 export interface BlocksDevOptions {
   /** The app's Blocks module, relative to the Vite root. */
@@ -29,7 +30,9 @@ export interface BlocksDevApi {
  * user pool.
  */
 export function blocks(options: BlocksDevOptions = {}): Plugin[] {
-  return [amplifyOutputsPlugin({ localOutputs: () => localAmplifyOutputs(API_PATH) }), blocksDev(options)];
+  const dev = blocksDev(options);
+  const localOutputs = () => localAmplifyOutputs(API_PATH, (dev.api as BlocksDevApi).localAuth.definition);
+  return [amplifyOutputsPlugin({ localOutputs }), dev];
 }
 
 /**
@@ -51,8 +54,10 @@ export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> 
     name: 'blocks-kit:dev',
     apply: 'serve',
     api,
-    configureServer(server) {
+    async configureServer(server) {
       local = resolveMode(server.config.root, 'serve') === 'local';
+      // Before the server listens, so the pool and the page start from the app's own defineAuth.
+      if (local) localAuth.definition = await loadForDevServer(server);
       const entry = path.resolve(server.config.root, options.entry ?? DEFAULT_ENTRY);
       const app = createAppLoader(server, entry);
       server.httpServer?.once('close', () => void app.close());

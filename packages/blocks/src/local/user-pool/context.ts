@@ -1,6 +1,7 @@
 import type { SigningKeys } from './keys.js';
 import type { KeyedLock } from '../keyed-lock.js';
 import type { PasswordPolicy } from './password-policy.js';
+import type { PoolSettings } from './settings.js';
 import type { CodeKind } from './records.js';
 import type { UsedChallenges } from './secret-block.js';
 import type { UserPoolStore } from './store.js';
@@ -20,6 +21,8 @@ export interface PoolContext {
   readonly poolName: string;
   readonly clientId: string;
   readonly issuer: string;
+  readonly settings: PoolSettings;
+  /** `settings.passwordPolicy`. */
   readonly passwordPolicy: PasswordPolicy;
   readonly codeTtlMs: Readonly<Record<CodeKind, number>>;
   readonly store: UserPoolStore;

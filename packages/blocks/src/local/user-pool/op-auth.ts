@@ -7,7 +7,9 @@ import type { JsonObject } from '../../core/safe-json.js';
 import { assertClient, type Operation } from './operation.js';
 import type { FailureCounters, UserRecord } from './records.js';
 import { CHALLENGE_TTL_MS, openChallenge, sealChallenge, type ChallengeState } from './secret-block.js';
-import { refreshSession, startSession } from './sessions.js';
+import { refreshSession } from './sessions.js';
+import { afterPassword, respondEmailCode, respondMfaSetup, respondTotp } from './mfa.js';
+import { respondSelectChallenge, startUserAuth, type PasswordFactors } from './passwordless.js';
 import { createServerEphemeral, N, parseHex, passwordClaimSignature, serverPublic, serverSessionKey } from './srp.js';
 import { normaliseEmail } from './store.js';
 import { assertPasswordNotLocked, recordPasswordFailure, recordPasswordSuccess } from './throttle.js';
@@ -52,10 +54,6 @@ function concludePasswordCheck(ctx: PoolContext, user: UserRecord, passed: boole
 function concludeDecoyCheck(ctx: PoolContext, failures: FailureCounters): never {
   recordPasswordFailure(failures, ctx.now());
   throw incorrectCredentials();
-}
-
-async function signedIn(ctx: PoolContext, user: UserRecord): Promise<JsonObject> {
-  return { ChallengeParameters: {}, AuthenticationResult: { ...(await startSession(ctx, user)) } };
 }
 
 async function startSrp(ctx: PoolContext, params: Record<string, string>): Promise<JsonObject> {
@@ -117,8 +115,14 @@ async function passwordAuth(ctx: PoolContext, params: Record<string, string>): P
     concludePasswordCheck(ctx, current, passwordMatches(ctx, current, password));
     return current;
   });
-  return signedIn(ctx, user);
+  return afterPassword(ctx, user, username);
 }
+
+/** SRP and plain-password sign-in, as USER_AUTH's PASSWORD_SRP and PASSWORD factors. */
+const passwordFactors = (ctx: PoolContext): PasswordFactors => ({
+  srp: (params) => startSrp(ctx, params),
+  password: (params) => passwordAuth(ctx, params),
+});
 
 export const initiateAuth: Operation = async (ctx, body) => {
   assertClient(ctx, body);
@@ -129,6 +133,13 @@ export const initiateAuth: Operation = async (ctx, body) => {
       return startSrp(ctx, params);
     case 'USER_PASSWORD_AUTH':
       return passwordAuth(ctx, params);
+    case 'USER_AUTH':
+      return startUserAuth(
+        ctx,
+        passwordFactors(ctx),
+        params,
+        typeof body.Session === 'string' ? requireString(body, 'Session', 8192) : undefined,
+      );
     case 'REFRESH_TOKEN_AUTH':
     case 'REFRESH_TOKEN':
       return {
@@ -146,8 +157,25 @@ export const initiateAuth: Operation = async (ctx, body) => {
 export const respondToAuthChallenge: Operation = async (ctx, body) => {
   assertClient(ctx, body);
   const challenge = requireString(body, 'ChallengeName', 64);
-  if (challenge !== 'PASSWORD_VERIFIER') throw invalidParameter(`Unsupported challenge: ${challenge}`);
   const responses = requireStringMap(body, 'ChallengeResponses');
+  const session = () => requireString(body, 'Session', 8192);
+  switch (challenge) {
+    case 'PASSWORD_VERIFIER':
+      return passwordVerifier(ctx, responses);
+    case 'SOFTWARE_TOKEN_MFA':
+      return respondTotp(ctx, session(), parameter(responses, 'SOFTWARE_TOKEN_MFA_CODE'));
+    case 'EMAIL_OTP':
+      return respondEmailCode(ctx, session(), parameter(responses, 'EMAIL_OTP_CODE'));
+    case 'MFA_SETUP':
+      return respondMfaSetup(ctx, session());
+    case 'SELECT_CHALLENGE':
+      return respondSelectChallenge(ctx, passwordFactors(ctx), session(), responses);
+    default:
+      throw invalidParameter(`Unsupported challenge: ${challenge}`);
+  }
+};
+
+async function passwordVerifier(ctx: PoolContext, responses: Record<string, string>): Promise<JsonObject> {
   const username = parameter(responses, 'USERNAME');
   const blockText = parameter(responses, 'PASSWORD_CLAIM_SECRET_BLOCK');
   const signature = Buffer.from(parameter(responses, 'PASSWORD_CLAIM_SIGNATURE'), 'base64');
@@ -170,8 +198,8 @@ export const respondToAuthChallenge: Operation = async (ctx, body) => {
     concludePasswordCheck(ctx, current, sameUser && claimMatches(ctx, state, parseHex(current.srp.verifier), claim));
     return current;
   });
-  return signedIn(ctx, checked);
-};
+  return afterPassword(ctx, checked, state.login);
+}
 
 interface PasswordClaim {
   username: string;

@@ -1,15 +1,31 @@
+import { randomBytes } from 'node:crypto';
 import { checkCode, deliveryDetails, issueCode } from './codes.js';
+import { signUpSession } from './passwordless.js';
 import { CognitoError, invalidParameter, Messages } from './errors.js';
 import { optionalAttributeList, requireString } from './input.js';
 import { assertClient, type Operation } from './operation.js';
-import { assertEmailUsername, createUserRecord, splitAttributes } from './users.js';
+import { assertEmailUsername, assertRequiredAttributes, createUserRecord, splitAttributes } from './users.js';
 import { updateUser } from './user-lock.js';
+
+/** Meets any policy Cognito allows (length up to 99, every character class). */
+function unguessablePassword(): string {
+  return `Aa1!${randomBytes(96).toString('base64url')}`;
+}
 
 export const signUp: Operation = async (ctx, body) => {
   assertClient(ctx, body);
   const email = assertEmailUsername(requireString(body, 'Username', 128));
-  const password = requireString(body, 'Password', 256);
-  const attributes = splitAttributes(optionalAttributeList(body, 'UserAttributes') ?? []);
+  // Cognito allows no password where a passwordless first factor is on; the
+  // verifier then comes from a random password nobody knows.
+  const password =
+    ctx.settings.passwordlessEmail && (body.Password === undefined || body.Password === null)
+      ? unguessablePassword()
+      : requireString(body, 'Password', 256);
+  const attributes = splitAttributes(optionalAttributeList(body, 'UserAttributes') ?? [], ctx.settings.customAttributes);
+  assertRequiredAttributes(
+    ctx.settings.requiredAttributes.filter((name) => name !== 'email'),
+    attributes.others,
+  );
   if (attributes.email !== undefined && attributes.email !== email) {
     throw invalidParameter('Email attribute must match the username in a pool that signs in with email.');
   }
@@ -32,7 +48,7 @@ export const confirmSignUp: Operation = async (ctx, body) => {
   const found = await ctx.store.findUser(username);
   // With PreventUserExistenceErrors an unknown user looks like a wrong code.
   if (!found) throw new CognitoError('CodeMismatchException', Messages.codeMismatch);
-  await updateUser(ctx, found.sub, (user) => {
+  const confirmed = await updateUser(ctx, found.sub, (user) => {
     if (user.confirmed) {
       throw new CognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
     }
@@ -40,8 +56,9 @@ export const confirmSignUp: Operation = async (ctx, body) => {
     if (!result.ok) throw result.error;
     user.confirmed = true;
     user.emailVerified = true;
+    return user;
   });
-  return {};
+  return signUpSession(ctx, confirmed.sub, username);
 };
 
 export const resendConfirmationCode: Operation = async (ctx, body) => {

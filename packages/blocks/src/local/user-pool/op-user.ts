@@ -2,6 +2,7 @@ import { checkCode, deliveryDetails, issueCode } from './codes.js';
 import type { PoolContext } from './context.js';
 import { CognitoError, invalidParameter, Messages } from './errors.js';
 import { optionalAttributeList, requireString, requireStringList } from './input.js';
+import { mfaFields } from './op-mfa.js';
 import type { Operation } from './operation.js';
 import { authenticate } from './sessions.js';
 import { updateUser } from './user-lock.js';
@@ -23,7 +24,7 @@ async function assertEmailFree(ctx: PoolContext, email: string, sub: string): Pr
 
 export const getUser: Operation = async (ctx, body) => {
   const user = await authenticate(ctx, accessToken(body));
-  return { Username: user.sub, UserAttributes: attributeList(user) };
+  return { Username: user.sub, UserAttributes: attributeList(user), ...mfaFields(user) };
 };
 
 /**
@@ -35,7 +36,7 @@ export const updateUserAttributes: Operation = async (ctx, body) => {
   const user = await authenticate(ctx, accessToken(body));
   const list = optionalAttributeList(body, 'UserAttributes');
   if (!list) throw invalidParameter('Missing required parameter UserAttributes');
-  const { email, others } = splitAttributes(list);
+  const { email, others } = splitAttributes(list, ctx.settings.customAttributes);
   const changesEmail = email !== undefined && email !== user.email;
   if (changesEmail) await assertEmailFree(ctx, email, user.sub);
   const code = await updateUser(ctx, user.sub, (current) => {

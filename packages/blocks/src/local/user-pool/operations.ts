@@ -10,6 +10,7 @@ import {
   updateUserAttributes,
   verifyUserAttribute,
 } from './op-user.js';
+import { associateSoftwareToken, setUserMfaPreference, verifySoftwareToken } from './op-mfa.js';
 import type { Operation } from './operation.js';
 
 /**
@@ -35,6 +36,9 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
   ['VerifyUserAttribute', verifyUserAttribute],
   ['DeleteUserAttributes', deleteUserAttributes],
   ['DeleteUser', deleteUser],
+  ['AssociateSoftwareToken', associateSoftwareToken],
+  ['VerifySoftwareToken', verifySoftwareToken],
+  ['SetUserMFAPreference', setUserMfaPreference],
 ]);
 
 export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';

@@ -13,7 +13,8 @@ import { isJsonObject, safeJsonParse } from '../../core/safe-json.js';
 import { loadOrCreateSigningKeys, type JwksDocument, type SigningKeys } from './keys.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { OPERATIONS, TARGET_PREFIX } from './operations.js';
-import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.js';
+import type { PasswordPolicy } from './password-policy.js';
+import { DEFAULT_POOL_SETTINGS, type PoolSettings } from './settings.js';
 import type { CodeKind } from './records.js';
 import { UsedChallenges } from './secret-block.js';
 import { UserPoolStore } from './store.js';
@@ -28,8 +29,10 @@ export interface LocalUserPoolOptions {
   userPoolId?: string;
   /** Default `local-blocks-client`. */
   clientId?: string;
-  /** Default: Amplify Gen 2's (8 characters, lower, upper, number, symbol). */
+  /** Default: Amplify Gen 2's (8 characters, lower, upper, number, symbol). Overrides `settings.passwordPolicy`. */
   passwordPolicy?: Partial<PasswordPolicy>;
+  /** The pool's configuration (derived from the app's defineAuth in dev); default Amplify's email sign-in. */
+  settings?: Partial<PoolSettings>;
   /** Lifetime of every code; default 24 h for sign-up and email codes, 1 h for password reset, as Cognito. */
   codeTtlSeconds?: number;
   /** Receives each code the pool would email. Default: printed to the console for the developer. */
@@ -76,6 +79,7 @@ const KIND_LABEL: Record<CodeKind, string> = {
   signUp: 'sign-up confirmation',
   forgotPassword: 'password reset',
   verifyEmail: 'email verification',
+  signIn: 'sign-in',
 };
 
 function printCode(event: CodeEvent): void {
@@ -99,6 +103,8 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
   const day = 24 * 3600 * 1000;
   const ttl = (fallback: number) => (options.codeTtlSeconds === undefined ? fallback : options.codeTtlSeconds * 1000);
   const onCode = options.onCode ?? printCode;
+  const base: PoolSettings = { ...DEFAULT_POOL_SETTINGS, ...options.settings };
+  const settings: PoolSettings = { ...base, passwordPolicy: { ...base.passwordPolicy, ...options.passwordPolicy } };
 
   let keys: Promise<SigningKeys> | undefined;
   const loadKeys = (): Promise<SigningKeys> => {
@@ -121,8 +127,9 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
     poolName: poolNameOf(userPoolId),
     clientId,
     issuer,
-    passwordPolicy: { ...DEFAULT_PASSWORD_POLICY, ...options.passwordPolicy },
-    codeTtlMs: { signUp: ttl(day), verifyEmail: ttl(day), forgotPassword: ttl(3600 * 1000) },
+    settings,
+    passwordPolicy: settings.passwordPolicy,
+    codeTtlMs: { signUp: ttl(day), verifyEmail: ttl(day), forgotPassword: ttl(3600 * 1000), signIn: ttl(3 * 60 * 1000) },
     store,
     locks: new KeyedLock(),
     usedChallenges: new UsedChallenges(),

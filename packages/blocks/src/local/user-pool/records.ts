@@ -1,7 +1,8 @@
 import { isJsonObject } from '../../core/safe-json.js';
+import type { MfaMethod } from './settings.js';
 
 /** What a one-time code is for; each kind has at most one live code per user. */
-export type CodeKind = 'signUp' | 'forgotPassword' | 'verifyEmail';
+export type CodeKind = 'signUp' | 'forgotPassword' | 'verifyEmail' | 'signIn';
 
 export interface StoredCode {
   /** Six digits. Kept readable: the local pool's whole point is showing it to the developer. */
@@ -38,10 +39,24 @@ export interface UserRecord {
   srp: { salt: string; verifier: string };
   codes: Partial<Record<CodeKind, StoredCode>>;
   failures: FailureCounters;
+  /** Second factors; absent until the user sets one up. */
+  mfa?: MfaRecord;
   /** Bumped by GlobalSignOut: sessions from an older epoch are revoked. */
   sessionEpoch: number;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface MfaRecord {
+  /** Base32 TOTP secret, once VerifySoftwareToken proved the app has it. */
+  totpSecret?: string;
+  /** Secret from AssociateSoftwareToken still waiting for VerifySoftwareToken. */
+  pendingTotpSecret?: string;
+  /** Last TOTP time step accepted, so a code works once. */
+  lastTotpStep?: number;
+  /** Methods the user turned on (SetUserMFAPreference, or MFA_SETUP at sign-in). */
+  enabled: MfaMethod[];
+  preferred?: MfaMethod;
 }
 
 /** One sign-in: the refresh token and every token minted from it share `originJti`. */

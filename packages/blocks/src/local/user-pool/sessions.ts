@@ -6,7 +6,6 @@ import {
   issueTokens,
   newRefreshToken,
   parseRefreshToken,
-  REFRESH_TOKEN_TTL_MS,
   refreshSecretMatches,
   verifyAccessToken,
   type AuthenticationResult,
@@ -14,7 +13,19 @@ import {
 } from './tokens.js';
 
 async function issueContext(ctx: PoolContext): Promise<IssueContext> {
-  return { keys: await ctx.keys(), issuer: ctx.issuer, clientId: ctx.clientId, nowMs: ctx.now() };
+  const { tokenValidity, groups } = ctx.settings;
+  return {
+    keys: await ctx.keys(),
+    issuer: ctx.issuer,
+    clientId: ctx.clientId,
+    nowMs: ctx.now(),
+    idSeconds: tokenValidity.idSeconds,
+    accessSeconds: tokenValidity.accessSeconds,
+    // Groups without a precedence come last, as in Cognito.
+    groupOrder: [...groups]
+      .sort((a, b) => (a.precedence ?? Number.MAX_SAFE_INTEGER) - (b.precedence ?? Number.MAX_SAFE_INTEGER))
+      .map((group) => group.name),
+  };
 }
 
 function isLive(session: SessionRecord, user: UserRecord): boolean {
@@ -36,7 +47,7 @@ export async function startSession(ctx: PoolContext, user: UserRecord): Promise<
     authTime: Math.floor(issue.nowMs / 1000),
     eventId: randomUUID(),
     createdAt: issue.nowMs,
-    expiresAt: issue.nowMs + REFRESH_TOKEN_TTL_MS,
+    expiresAt: issue.nowMs + ctx.settings.tokenValidity.refreshSeconds * 1000,
   };
   await ctx.store.writeSession(session);
   return { ...issueTokens(issue, user, session), RefreshToken: refresh.token };

@@ -4,10 +4,6 @@ import { isJsonObject, safeJsonParse, type JsonObject } from '../../core/safe-js
 import type { SigningKeys } from './keys.js';
 import { UUID_RE, type SessionRecord, type UserRecord } from './records.js';
 
-/** Cognito's defaults for an Amplify app client. */
-const ID_TOKEN_TTL_SECONDS = 3600;
-const ACCESS_TOKEN_TTL_SECONDS = 3600;
-export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export interface AuthenticationResult {
   AccessToken: string;
@@ -48,12 +44,25 @@ export interface IssueContext {
   issuer: string;
   clientId: string;
   nowMs: number;
+  /** The app client's token validity (Cognito's defaults: 1 h, 1 h). */
+  idSeconds: number;
+  accessSeconds: number;
+  /** Group names in precedence order (lower first), as Cognito lists them in `cognito:groups`. */
+  groupOrder: readonly string[];
+}
+
+function orderedGroups(groups: readonly string[], order: readonly string[]): string[] {
+  const rank = (group: string) => {
+    const index = order.indexOf(group);
+    return index < 0 ? order.length : index;
+  };
+  return [...groups].sort((a, b) => rank(a) - rank(b));
 }
 
 /** ID and access tokens for a session, with claims as Cognito issues them. */
 export function issueTokens(ctx: IssueContext, user: UserRecord, session: SessionRecord): AuthenticationResult {
   const iat = Math.floor(ctx.nowMs / 1000);
-  const groups = user.groups.length > 0 ? { 'cognito:groups': [...user.groups] } : {};
+  const groups = user.groups.length > 0 ? { 'cognito:groups': orderedGroups(user.groups, ctx.groupOrder) } : {};
   const common = {
     sub: user.sub,
     iss: ctx.issuer,
@@ -72,7 +81,7 @@ export function issueTokens(ctx: IssueContext, user: UserRecord, session: Sessio
     'cognito:username': user.sub,
     aud: ctx.clientId,
     token_use: 'id',
-    exp: iat + ID_TOKEN_TTL_SECONDS,
+    exp: iat + ctx.idSeconds,
     jti: randomUUID(),
   });
   const accessToken = signJwt(ctx.keys, {
@@ -81,11 +90,11 @@ export function issueTokens(ctx: IssueContext, user: UserRecord, session: Sessio
     client_id: ctx.clientId,
     token_use: 'access',
     scope: 'aws.cognito.signin.user.admin',
-    exp: iat + ACCESS_TOKEN_TTL_SECONDS,
+    exp: iat + ctx.accessSeconds,
     jti: randomUUID(),
     username: user.sub,
   });
-  return { AccessToken: accessToken, IdToken: idToken, ExpiresIn: ACCESS_TOKEN_TTL_SECONDS, TokenType: 'Bearer' };
+  return { AccessToken: accessToken, IdToken: idToken, ExpiresIn: ctx.accessSeconds, TokenType: 'Bearer' };
 }
 
 export interface AccessClaims {

@@ -46,14 +46,18 @@ export function assertEmailUsername(username: string): string {
  * the sign-in alias) and the rest, refusing read-only or unknown names the
  * way Cognito does.
  */
-export function splitAttributes(list: AttributeInput[]): { email?: string; others: Record<string, string> } {
+export function splitAttributes(
+  list: AttributeInput[],
+  customAttributes: readonly string[] | 'any' = 'any',
+): { email?: string; others: Record<string, string> } {
   const others: Record<string, string> = {};
   let email: string | undefined;
   for (const { Name, Value } of list) {
     if (READ_ONLY.has(Name)) {
       throw new CognitoError('NotAuthorizedException', 'A client attempted to write unauthorized attribute');
     }
-    if (!WRITABLE_STANDARD.has(Name) && !/^custom:[\w.-]{1,20}$/.test(Name)) {
+    const isCustom = /^custom:[\w.-]{1,20}$/.test(Name) && (customAttributes === 'any' || customAttributes.includes(Name));
+    if (!WRITABLE_STANDARD.has(Name) && !isCustom) {
       throw invalidParameter(
         `Attributes did not conform to the schema: ${Name}: Attribute does not exist in the schema.\n`,
       );
@@ -66,6 +70,15 @@ export function splitAttributes(list: AttributeInput[]): { email?: string; other
     }
   }
   return { email, others };
+}
+
+/** SignUp must carry every required attribute of the schema, as Cognito checks. */
+export function assertRequiredAttributes(required: readonly string[], given: Record<string, string>): void {
+  for (const name of required) {
+    if (!given[name]) {
+      throw invalidParameter(`Attributes did not conform to the schema: ${name}: The attribute ${name} is required`);
+    }
+  }
 }
 
 function srpMaterial(ctx: PoolContext, sub: string, password: string): UserRecord['srp'] {

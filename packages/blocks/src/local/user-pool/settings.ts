@@ -1,0 +1,37 @@
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.js';
+
+/**
+ * How a pool is configured, in the terms of a Cognito user pool and its app
+ * client. The dev server derives it from the app's `defineAuth`
+ * (dev/auth-definition/); the defaults are Amplify Gen 2's `loginWith: { email: true }`.
+ */
+
+/** Second factors the local pool can run. */
+export type MfaMethod = 'TOTP' | 'EMAIL';
+
+export interface PoolSettings {
+  readonly passwordPolicy: PasswordPolicy;
+  /** Standard attributes SignUp must carry (email is always there: it is the sign-in name). */
+  readonly requiredAttributes: readonly string[];
+  /** `custom:<name>` attributes in the schema; any other `custom:` name is refused. `any` accepts every name. */
+  readonly customAttributes: readonly string[] | 'any';
+  /** Groups that exist, with their precedence (lower wins; tokens list groups in this order). */
+  readonly groups: readonly { name: string; precedence?: number }[];
+  readonly tokenValidity: { readonly idSeconds: number; readonly accessSeconds: number; readonly refreshSeconds: number };
+  /** `OFF`, `OPTIONAL` (users opt in), or `ON` (every user sets up a factor at first sign-in). */
+  readonly mfaMode: 'OFF' | 'OPTIONAL' | 'ON';
+  readonly mfaMethods: readonly MfaMethod[];
+  /** USER_AUTH sign-in with a code by email instead of a password. */
+  readonly passwordlessEmail: boolean;
+}
+
+export const DEFAULT_POOL_SETTINGS: PoolSettings = {
+  passwordPolicy: DEFAULT_PASSWORD_POLICY,
+  requiredAttributes: ['email'],
+  customAttributes: 'any',
+  groups: [{ name: 'admins', precedence: 0 }],
+  tokenValidity: { idSeconds: 3600, accessSeconds: 3600, refreshSeconds: 30 * 24 * 3600 },
+  mfaMode: 'OFF',
+  mfaMethods: [],
+  passwordlessEmail: false,
+};
