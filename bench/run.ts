@@ -144,7 +144,14 @@ async function main(): Promise<void> {
     quick,
     totalSeconds,
     machine,
-    sections: results,
+    // Each metric with a target says whether this run missed it, so a regression is visible in the file alone.
+    sections: results.map((section) => ({
+      ...section,
+      metrics: section.metrics.map((metric) => {
+        const met = meetsTarget(metric);
+        return met === undefined ? metric : { ...metric, missed: !met };
+      }),
+    })),
     failures,
   };
   const complete = !quick && selected.length === SECTIONS.length && failures.length === 0;
