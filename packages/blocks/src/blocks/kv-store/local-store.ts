@@ -10,8 +10,11 @@
  * acknowledged write survives `kill -9` and a crash never leaves a torn file.
  *
  * `list` needs key order, which hashed file names do not give, so each store
- * directory has an in-memory sorted key index, built once from disk on first
- * use and then kept up to date by put and delete. The index, the per-key locks
+ * directory has an in-memory sorted key index, built once on first use from
+ * the key log (`<dir>/keys.log`, key-log.ts) checked against a listing of
+ * the shard folders, and then kept up to date by put and delete. Record
+ * files are read synchronously: one small file costs ~25 µs that way and
+ * several times more through fs/promises' open/stat/read/close round trips. The index, the per-key locks
  * and the stats live in a registry on `globalThis`, shared by every
  * `LocalKVStore` for the same directory in this process (the dev server
  * re-imports the app module on every change).
@@ -20,12 +23,12 @@
  * this process's index, and its in-flight temp files would be swept as stale.
  */
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError } from '../../core/errors.js';
 import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../../local/atomic-file.js';
-import { readDirIfExists, readTextIfExists } from '../../local/if-exists.js';
 import { KeyedLock } from '../../local/keyed-lock.js';
+import { appendKeyLog, listDir, readKeyLog, rewriteKeyLog, type LoggedKey } from './key-log.js';
 import type { DeleteOptions, KVItem, KVStoreApi, ListOptions, ListResult, PutOptions } from './types.js';
 import {
   assertValidKey,
@@ -54,6 +57,14 @@ export class SortedKeyList {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** A list of `keys`, which must already be in ascending order without duplicates. */
+  static fromSorted(keys: readonly string[], chunkSize?: number): SortedKeyList {
+    const list = new SortedKeyList(chunkSize);
+    for (let i = 0; i < keys.length; i += list.#chunkSize) list.#chunks.push(keys.slice(i, i + list.#chunkSize));
+    list.#size = keys.length;
+    return list;
   }
 
   has(key: string): boolean {
@@ -199,8 +210,9 @@ type ReadResult =
 
 const SHARD_NAME = /^[0-9a-f]{2}$/;
 const RECORD_NAME = /^[0-9a-f]{64}\.json$/;
-/** Parallel file reads while building an index: enough to hide latency, few enough for the fd limit. */
-const BUILD_CONCURRENCY = 32;
+/** The log is rewritten on open once it holds this many times more lines than live keys (plus some slack). */
+const LOG_COMPACT_FACTOR = 2;
+const LOG_COMPACT_SLACK = 1000;
 
 function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -286,8 +298,12 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
       const version = (current?.version ?? 0) + 1;
       // Whole seconds, rounded up, so an item lives at least ttlSeconds (DynamoDB TTL is in whole seconds).
       const expiresAt = ttlSeconds === undefined ? undefined : Math.ceil(nowSeconds()) + ttlSeconds;
-      await writeFileAtomic(this.#file(key), encodeRecord(key, valueJson, version, expiresAt));
-      index.keys.add(key);
+      const hash = hashKey(key);
+      await writeFileAtomic(this.#fileOf(hash), encodeRecord(key, valueJson, version, expiresAt));
+      const isNew = index.keys.add(key);
+      if (isNew || index.expiries.get(key) !== expiresAt) {
+        appendKeyLog(this.dir, true, expiresAt === undefined ? { key, hash } : { key, hash, expiresAt });
+      }
       if (expiresAt === undefined) index.expiries.delete(key);
       else index.expiries.set(key, expiresAt);
       return toItem<T>({ key, value: JSON.parse(valueJson) as unknown, version, expiresAt });
@@ -310,7 +326,7 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
       }
       // Also removes an expired or unreadable file: neither is a live item.
       await removeFileDurably(this.#file(key));
-      index.keys.delete(key);
+      if (index.keys.delete(key)) appendKeyLog(this.dir, false, { key, hash: hashKey(key) });
       index.expiries.delete(key);
       return current !== undefined;
     });
@@ -370,7 +386,10 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
   }
 
   #file(key: string): string {
-    const hash = hashKey(key);
+    return this.#fileOf(hashKey(key));
+  }
+
+  #fileOf(hash: string): string {
     return path.join(this.dir, hash.slice(0, 2), `${hash}.json`);
   }
 
@@ -398,7 +417,8 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
       const result = await this.#read(key);
       if (result.kind !== 'ok' || !isExpired(result.record.expiresAt, nowSeconds())) return;
       await removeFileDurably(this.#file(key));
-      this.#state.index?.keys.delete(key);
+      // Before the index exists (expired keys found while building it) the rebuilt log leaves them out.
+      if (this.#state.index?.keys.delete(key)) appendKeyLog(this.dir, false, { key, hash: hashKey(key) });
       this.#state.index?.expiries.delete(key);
     });
   }
@@ -426,55 +446,73 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
     return state.indexReady;
   }
 
+  /**
+   * The index from the key log, checked against the record files that
+   * exist (key-log.ts says why each step is safe). Only records the log
+   * does not vouch for are read: those it does not name, and those it says
+   * expire.
+   */
   async #buildIndex(): Promise<KeyIndex> {
     this.#state.stats.indexBuilds++;
-    const index: KeyIndex = { keys: new SortedKeyList(), expiries: new Map() };
-    const files = await this.#recordFiles();
+    const log = readKeyLog(this.dir);
+    const live = new Map<string, LoggedKey>();
+    const unnamed: string[] = [];
+    for (const hash of this.#recordHashes()) {
+      const logged = log.keys.get(hash);
+      if (logged !== undefined && logged.expiresAt === undefined) live.set(hash, logged);
+      else unnamed.push(hash);
+    }
     const expired: string[] = [];
     const now = nowSeconds();
-    for (let i = 0; i < files.length; i += BUILD_CONCURRENCY) {
-      const chunk = files.slice(i, i + BUILD_CONCURRENCY);
-      const results = await Promise.all(chunk.map((file) => readRecordFile(file)));
-      results.forEach((result, j) => {
-        const file = chunk[j] as string;
-        if (result.kind === 'corrupt') this.#warnCorrupt(file, result.reason);
-        if (result.kind !== 'ok') return;
-        const { key, expiresAt } = result.record;
-        if (this.#file(key) !== file) {
-          this.#warnCorrupt(file, `its key does not hash to its file name`);
-        } else if (isExpired(expiresAt, now)) {
-          expired.push(key);
-        } else {
-          index.keys.add(key);
-          if (expiresAt !== undefined) index.expiries.set(key, expiresAt);
-        }
-      });
+    for (const hash of unnamed) {
+      const file = this.#fileOf(hash);
+      const result = readRecordFile(file);
+      if (result.kind === 'corrupt') this.#warnCorrupt(file, result.reason);
+      if (result.kind !== 'ok') continue;
+      const { key, expiresAt } = result.record;
+      if (hashKey(key) !== hash) this.#warnCorrupt(file, `its key does not hash to its file name`);
+      else if (isExpired(expiresAt, now)) expired.push(key);
+      else live.set(hash, expiresAt === undefined ? { key, hash } : { key, hash, expiresAt });
+    }
+    const keys = [...live.values()].map((entry) => entry.key).sort(compareKeys);
+    const index: KeyIndex = { keys: SortedKeyList.fromSorted(keys), expiries: new Map() };
+    for (const entry of live.values()) if (entry.expiresAt !== undefined) index.expiries.set(entry.key, entry.expiresAt);
+    if (unnamed.length > 0 || log.lines > live.size * LOG_COMPACT_FACTOR + LOG_COMPACT_SLACK) {
+      await rewriteKeyLog(this.dir, live.values());
     }
     // Swept now so expired items do not sit on disk until someone reads that exact key.
     for (const key of expired) await this.#purgeIfExpired(key);
     return index;
   }
 
-  /** Every record file under the directory; deletes the temp files a crash left behind. */
-  async #recordFiles(): Promise<string[]> {
-    const files: string[] = [];
-    for (const shard of await readDirIfExists(this.dir)) {
-      if (isAtomicTempFile(shard.name)) await rm(path.join(this.dir, shard.name), { force: true });
+  /** The hash of every record file under the directory; deletes the temp files a crash left behind. */
+  #recordHashes(): string[] {
+    const hashes: string[] = [];
+    for (const shard of listDir(this.dir)) {
+      if (isAtomicTempFile(shard.name)) rmSync(path.join(this.dir, shard.name), { force: true });
       if (!shard.isDirectory() || !SHARD_NAME.test(shard.name)) continue;
       const shardDir = path.join(this.dir, shard.name);
-      for (const entry of await readDirIfExists(shardDir)) {
-        const file = path.join(shardDir, entry.name);
-        if (isAtomicTempFile(entry.name)) await rm(file, { force: true });
-        else if (entry.isFile() && RECORD_NAME.test(entry.name)) files.push(file);
+      for (const entry of listDir(shardDir)) {
+        if (isAtomicTempFile(entry.name)) rmSync(path.join(shardDir, entry.name), { force: true });
+        else if (entry.isFile() && RECORD_NAME.test(entry.name)) hashes.push(entry.name.slice(0, 64));
       }
     }
-    return files;
+    return hashes;
   }
 }
 
+/** A missing file is `undefined`; any other failure throws. Synchronous on purpose (module comment). */
+function readTextIfExistsSync(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
 
-async function readRecordFile(file: string, expectedKey?: string): Promise<ReadResult> {
-  const text = await readTextIfExists(file);
+function readRecordFile(file: string, expectedKey?: string): ReadResult {
+  const text = readTextIfExistsSync(file);
   if (text === undefined) return { kind: 'missing' };
   const parsed = parseRecord(text);
   if (typeof parsed === 'string') return { kind: 'corrupt', reason: parsed };
