@@ -72,6 +72,33 @@ const esmImports = (packages: readonly string[]): string => packages.map((name) 
 const cjsRequires = (packages: readonly string[]): string =>
   `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${packages.map((name) => `require('${name}');`).join('\n')}`;
 
+/**
+ * The floor of a first DynamoDB call rather than of a load: require the
+ * client, create it as the kit does (same limits, the endpoint override
+ * the harness sets) and send one Query for the user's page. Kept in the
+ * details, to tell the SDK's own first-request cost from the kit's.
+ */
+const dynamoQueryFloor = (table: string, partition: string, limit: number): string => `${cjsRequires([])}
+const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
+const { DynamoDBDocumentClient, QueryCommand } = require('@aws-sdk/lib-dynamodb');
+export const handler = async () => {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
+    region: process.env.AWS_REGION,
+    endpoint: process.env.BLOCKS_DYNAMODB_ENDPOINT,
+  }));
+  const page = await client.send(new QueryCommand({
+    TableName: ${JSON.stringify(table)},
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': ${JSON.stringify(partition)} },
+    ConsistentRead: true,
+    Limit: ${limit + 1},
+  }));
+  return { statusCode: 200, body: JSON.stringify(page.Items ?? []) };
+};
+`;
+
 /** A copy of `fn` whose asset is one generated handler module (same handler name, same environment). */
 async function syntheticFunction(fn: DeployedFunction, source: string, root: string, name: string): Promise<DeployedFunction> {
   const dir = path.join(root, name);
@@ -88,6 +115,13 @@ async function eagerClientsFunction(fn: DeployedFunction, root: string): Promise
   const moduleFile = path.join(dir, `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.mjs`);
   await writeFile(moduleFile, `${esmImports(EVERY_CLIENT)}\n${await readFile(moduleFile, 'utf8')}`);
   return { ...fn, assetDir: dir };
+}
+
+/** The notes store's table: the one KVStore table of the sample app. */
+function notesTable(fn: DeployedFunction): string {
+  const table = fn.tables.find((candidate) => /notes/i.test(candidate.name)) ?? fn.tables[0];
+  if (!table) throw new Error('the synthesized function has no DynamoDB table');
+  return table.name;
 }
 
 export const measure: Measure = async () => {
@@ -107,6 +141,7 @@ export const measure: Measure = async () => {
     empty: await syntheticFunction(fn, floorHandler(''), root, 'floor-empty'),
     dynamoEsm: await syntheticFunction(fn, floorHandler(esmImports(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'])), root, 'floor-ddb-esm'),
     dynamoCjs: await syntheticFunction(fn, floorHandler(cjsRequires(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'])), root, 'floor-ddb-cjs'),
+    dynamoQuery: await syntheticFunction(fn, dynamoQueryFloor(notesTable(fn), 'cold-sub', PAGE_ITEMS), root, 'floor-ddb-query'),
     s3: ATTACHMENT_CASE && (await syntheticFunction(fn, floorHandler(cjsRequires(ATTACHMENT_CASE.floorPackages)), root, 'floor-s3')),
   };
 
@@ -135,6 +170,7 @@ export const measure: Measure = async () => {
       dynamoEsmFloor: () => coldStart(floors.dynamoEsm, rpc('account.me')),
       dynamoCjsFloor: () => coldStart(floors.dynamoCjs, rpc('account.me')),
       notesList: () => coldStart(fn, rpc('notes.list', { limit: PAGE_ITEMS })),
+      dynamoQueryFloor: () => coldStart(floors.dynamoQuery, rpc('account.me')),
     };
     type CaseId = keyof typeof cases | 'attachmentUrl' | 's3Floor';
     const runners: Partial<Record<CaseId, () => Promise<Sample>>> = { ...cases };
@@ -174,7 +210,9 @@ export const measure: Measure = async () => {
         unit: 'ms',
         baseline: { name: `empty handler + DynamoDB client (${dynamoFloorName})`, value: dynamoFloor },
         target: { max: 1.15, on: 'ratio', label: '≤ 1.15×' },
-        note: `init ${med('notesList', 'initMs')} ms + first event ${med('notesList', 'handleMs')} ms`,
+        note:
+          `init ${med('notesList', 'initMs')} ms + first event ${med('notesList', 'handleMs')} ms; ` +
+          `the SDK alone creating a client and sending one Query: ${med('dynamoQueryFloor')} ms`,
       },
     ];
     if (samples.attachmentUrl) {
