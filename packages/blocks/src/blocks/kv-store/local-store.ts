@@ -21,6 +21,10 @@
  *
  * One process owns a directory: another process writing to it is not seen by
  * this process's index, and its in-flight temp files would be swept as stale.
+ * That is also why records read or written are kept in memory (their file
+ * text, bounded by RECORD_CACHE_CHARS) and served from there: a list page
+ * then parses 20 strings instead of reading 20 files. Damage done to a
+ * record file behind the store's back is seen on the next start.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
@@ -174,7 +178,56 @@ interface DirState {
   /** Files already reported as unreadable, so each is warned about once. */
   readonly warned: Set<string>;
   readonly stats: LocalStoreStats;
+  /** File text of records read or written, by key, oldest first (see RecordCache). */
+  readonly records: RecordCache;
 }
+
+/**
+ * Record file texts by key, bounded in total size: past the bound the
+ * least recently used go first. Texts, not parsed records, so a caller
+ * that mutates a returned value cannot change what the next caller gets.
+ */
+class RecordCache {
+  readonly #texts = new Map<string, string>();
+  readonly #maxChars: number;
+  #chars = 0;
+
+  constructor(maxChars: number) {
+    this.#maxChars = maxChars;
+  }
+
+  get(key: string): string | undefined {
+    const text = this.#texts.get(key);
+    if (text !== undefined) {
+      // Re-inserted so Map order stays least recently used first.
+      this.#texts.delete(key);
+      this.#texts.set(key, text);
+    }
+    return text;
+  }
+
+  set(key: string, text: string): void {
+    this.delete(key);
+    if (text.length > this.#maxChars) return;
+    this.#texts.set(key, text);
+    this.#chars += text.length;
+    for (const [oldest, oldText] of this.#texts) {
+      if (this.#chars <= this.#maxChars) break;
+      this.#texts.delete(oldest);
+      this.#chars -= oldText.length;
+    }
+  }
+
+  delete(key: string): void {
+    const text = this.#texts.get(key);
+    if (text === undefined) return;
+    this.#texts.delete(key);
+    this.#chars -= text.length;
+  }
+}
+
+/** Record text kept in memory per directory: ~64 MB of UTF-16, some 300k notes of the sample app. */
+const RECORD_CACHE_CHARS = 32 * 1024 * 1024;
 
 // On globalThis under a registered symbol: the dev server loads this module twice (Node and Vite),
 // and both copies must share one index per directory. testing/local-store-state.ts reads it too.
@@ -190,7 +243,13 @@ function dirState(dir: string): DirState {
   const states = registry();
   let state = states.get(dir);
   if (state === undefined) {
-    state = { dir, locks: new KeyedLock(), warned: new Set(), stats: { indexBuilds: 0, recordReads: 0 } };
+    state = {
+      dir,
+      locks: new KeyedLock(),
+      warned: new Set(),
+      stats: { indexBuilds: 0, recordReads: 0 },
+      records: new RecordCache(RECORD_CACHE_CHARS),
+    };
     states.set(dir, state);
   }
   return state;
@@ -299,7 +358,10 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
       // Whole seconds, rounded up, so an item lives at least ttlSeconds (DynamoDB TTL is in whole seconds).
       const expiresAt = ttlSeconds === undefined ? undefined : Math.ceil(nowSeconds()) + ttlSeconds;
       const hash = hashKey(key);
-      await writeFileAtomic(this.#fileOf(hash), encodeRecord(key, valueJson, version, expiresAt));
+      const text = encodeRecord(key, valueJson, version, expiresAt);
+      this.#state.records.delete(key);
+      await writeFileAtomic(this.#fileOf(hash), text);
+      this.#state.records.set(key, text);
       const isNew = index.keys.add(key);
       if (isNew || index.expiries.get(key) !== expiresAt) {
         appendKeyLog(this.dir, true, expiresAt === undefined ? { key, hash } : { key, hash, expiresAt });
@@ -325,6 +387,7 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
         );
       }
       // Also removes an expired or unreadable file: neither is a live item.
+      this.#state.records.delete(key);
       await removeFileDurably(this.#file(key));
       if (index.keys.delete(key)) appendKeyLog(this.dir, false, { key, hash: hashKey(key) });
       index.expiries.delete(key);
@@ -393,9 +456,15 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
     return path.join(this.dir, hash.slice(0, 2), `${hash}.json`);
   }
 
+  /** Counted in `recordReads` whether it comes from memory or disk: the count says which records a call touched. */
   async #read(key: string): Promise<ReadResult> {
     this.#state.stats.recordReads++;
-    return readRecordFile(this.#file(key), key);
+    const cached = this.#state.records.get(key);
+    if (cached !== undefined) return parseRecordText(cached, key);
+    const text = readTextIfExistsSync(this.#file(key));
+    const result = text === undefined ? ({ kind: 'missing' } as const) : parseRecordText(text, key);
+    if (text !== undefined && result.kind === 'ok') this.#state.records.set(key, text);
+    return result;
   }
 
   /** The stored record, or undefined when absent or unreadable (which is reported once). */
@@ -416,6 +485,7 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
     await this.#state.locks.run(key, async () => {
       const result = await this.#read(key);
       if (result.kind !== 'ok' || !isExpired(result.record.expiresAt, nowSeconds())) return;
+      this.#state.records.delete(key);
       await removeFileDurably(this.#file(key));
       // Before the index exists (expired keys found while building it) the rebuilt log leaves them out.
       if (this.#state.index?.keys.delete(key)) appendKeyLog(this.dir, false, { key, hash: hashKey(key) });
@@ -513,7 +583,10 @@ function readTextIfExistsSync(file: string): string | undefined {
 
 function readRecordFile(file: string, expectedKey?: string): ReadResult {
   const text = readTextIfExistsSync(file);
-  if (text === undefined) return { kind: 'missing' };
+  return text === undefined ? { kind: 'missing' } : parseRecordText(text, expectedKey);
+}
+
+function parseRecordText(text: string, expectedKey?: string): ReadResult {
   const parsed = parseRecord(text);
   if (typeof parsed === 'string') return { kind: 'corrupt', reason: parsed };
   if (expectedKey !== undefined && parsed.key !== expectedKey) {
