@@ -34,7 +34,7 @@ export interface LoggedKey {
   readonly expiresAt?: number;
 }
 
-const HASH = /^[0-9a-f]{64}$/;
+const HASH_LENGTH = 64;
 
 function readIfExists(file: string): string | undefined {
   try {
@@ -49,9 +49,10 @@ function readIfExists(file: string): string | undefined {
 function parseLine(line: string): { live: boolean; entry: LoggedKey } | undefined {
   const live = line[0] === '+';
   if (!live && line[0] !== '-') return undefined;
-  const hash = line.slice(1, 65);
-  if (!HASH.test(hash) || line[65] !== ' ') return undefined;
-  let rest = line.slice(66);
+  // The hash is not checked character by character: one that is not a record file's name matches no file on open.
+  const hash = line.slice(1, HASH_LENGTH + 1);
+  if (hash.length !== HASH_LENGTH || line[HASH_LENGTH + 1] !== ' ') return undefined;
+  let rest = line.slice(HASH_LENGTH + 2);
   let expiresAt: number | undefined;
   if (live) {
     const space = rest.indexOf(' ');

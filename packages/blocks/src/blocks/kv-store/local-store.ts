@@ -268,10 +268,22 @@ type ReadResult =
   | { readonly kind: 'corrupt'; readonly reason: string };
 
 const SHARD_NAME = /^[0-9a-f]{2}$/;
-const RECORD_NAME = /^[0-9a-f]{64}\.json$/;
+const RECORD_NAME_LENGTH = 64 + '.json'.length;
 /** The log is rewritten on open once it holds this many times more lines than live keys (plus some slack). */
 const LOG_COMPACT_FACTOR = 2;
 const LOG_COMPACT_SLACK = 1000;
+
+/** Surrogates: halves of characters above U+FFFF, where UTF-16 order and UTF-8 order part. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Keys in `compareKeys` order. Without characters above U+FFFF that is
+ * JavaScript's own string order, and the built-in sort without a callback
+ * is several times faster on the 100k keys of a large store's open.
+ */
+function sortKeys(keys: string[]): string[] {
+  return keys.some((key) => SURROGATE.test(key)) ? keys.sort(compareKeys) : keys.sort();
+}
 
 function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -544,7 +556,7 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
       else if (isExpired(expiresAt, now)) expired.push(key);
       else live.set(hash, expiresAt === undefined ? { key, hash } : { key, hash, expiresAt });
     }
-    const keys = [...live.values()].map((entry) => entry.key).sort(compareKeys);
+    const keys = sortKeys([...live.values()].map((entry) => entry.key));
     const index: KeyIndex = { keys: SortedKeyList.fromSorted(keys), expiries: new Map() };
     for (const entry of live.values()) if (entry.expiresAt !== undefined) index.expiries.set(entry.key, entry.expiresAt);
     if (unnamed.length > 0 || log.lines > live.size * LOG_COMPACT_FACTOR + LOG_COMPACT_SLACK) {
@@ -564,7 +576,10 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
       const shardDir = path.join(this.dir, shard.name);
       for (const entry of listDir(shardDir)) {
         if (isAtomicTempFile(entry.name)) rmSync(path.join(shardDir, entry.name), { force: true });
-        else if (entry.isFile() && RECORD_NAME.test(entry.name)) hashes.push(entry.name.slice(0, 64));
+        // Name shape only: a look-alike that is no record is read as an unnamed file and reported then.
+        else if (entry.name.length === RECORD_NAME_LENGTH && entry.name.endsWith('.json') && entry.isFile()) {
+          hashes.push(entry.name.slice(0, 64));
+        }
       }
     }
     return hashes;
