@@ -84,6 +84,8 @@ export interface LogContents {
   readonly keys: Map<string, LoggedKey>;
   /** Lines read, to decide when to compact. */
   readonly lines: number;
+  /** The last line was cut short (a crash mid-append): rewrite before appending again. */
+  readonly torn: boolean;
 }
 
 /** Reads `<dir>/keys.log`; an absent log is an empty one. */
@@ -99,7 +101,7 @@ export function readKeyLog(dir: string): LogContents {
     if (parsed.live) keys.set(parsed.entry.hash, parsed.entry);
     else keys.delete(parsed.entry.hash);
   }
-  return { keys, lines };
+  return { keys, lines, torn: text !== '' && !text.endsWith('\n') };
 }
 
 /** Records a key written (with its expiry, if any) or deleted. Not fsynced: see the module comment. */

@@ -179,6 +179,13 @@ describe('LocalKVStore on disk', () => {
     const recovered = reopen(dir);
     expect(await listAllKeys(recovered)).toEqual([...before, 'k99']);
     expect((await recovered.get('k07'))?.value).toBe('no ttl any more');
+
+    // A line cut short by a crash mid-append is dropped, and the log is rewritten before anything is appended to it.
+    await writeFile(path.join(dir, KEY_LOG_NAME), `${await readFile(path.join(dir, KEY_LOG_NAME), 'utf8')}-${'0'.repeat(20)}`);
+    const afterTear = reopen(dir);
+    await afterTear.put('k98', 'after the tear');
+    expect(await readFile(path.join(dir, KEY_LOG_NAME), 'utf8')).not.toContain(`-${'0'.repeat(20)}`);
+    expect(await listAllKeys(reopen(dir))).toEqual([...before, 'k98', 'k99']);
   });
 
   it('builds the index once under concurrent first calls', async () => {

@@ -14,8 +14,9 @@
  * the key log (`<dir>/keys.log`, key-log.ts) checked against a listing of
  * the shard folders, and then kept up to date by put and delete. Record
  * files are read synchronously: one small file costs ~25 µs that way and
- * several times more through fs/promises' open/stat/read/close round trips. The index, the per-key locks
- * and the stats live in a registry on `globalThis`, shared by every
+ * several times more through fs/promises' open/stat/read/close round trips.
+ * The index, the per-key locks, the record cache (record-cache.ts) and the
+ * stats live in a registry on `globalThis`, shared by every
  * `LocalKVStore` for the same directory in this process (the dev server
  * re-imports the app module on every change).
  *
@@ -33,6 +34,7 @@ import { ConflictError } from '../../core/errors.js';
 import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../../local/atomic-file.js';
 import { KeyedLock } from '../../local/keyed-lock.js';
 import { appendKeyLog, listDir, readKeyLog, rewriteKeyLog, type LoggedKey } from './key-log.js';
+import { RecordCache } from './record-cache.js';
 import type { DeleteOptions, KVItem, KVStoreApi, ListOptions, ListResult, PutOptions } from './types.js';
 import {
   assertValidKey,
@@ -178,52 +180,8 @@ interface DirState {
   /** Files already reported as unreadable, so each is warned about once. */
   readonly warned: Set<string>;
   readonly stats: LocalStoreStats;
-  /** File text of records read or written, by key, oldest first (see RecordCache). */
+  /** File text of records read or written, by key (see the module comment). */
   readonly records: RecordCache;
-}
-
-/**
- * Record file texts by key, bounded in total size: past the bound the
- * least recently used go first. Texts, not parsed records, so a caller
- * that mutates a returned value cannot change what the next caller gets.
- */
-class RecordCache {
-  readonly #texts = new Map<string, string>();
-  readonly #maxChars: number;
-  #chars = 0;
-
-  constructor(maxChars: number) {
-    this.#maxChars = maxChars;
-  }
-
-  get(key: string): string | undefined {
-    const text = this.#texts.get(key);
-    if (text !== undefined) {
-      // Re-inserted so Map order stays least recently used first.
-      this.#texts.delete(key);
-      this.#texts.set(key, text);
-    }
-    return text;
-  }
-
-  set(key: string, text: string): void {
-    this.delete(key);
-    if (text.length > this.#maxChars) return;
-    this.#texts.set(key, text);
-    this.#chars += text.length;
-    for (const [oldest, oldText] of this.#texts) {
-      if (this.#chars <= this.#maxChars) break;
-      this.#texts.delete(oldest);
-      this.#chars -= oldText.length;
-    }
-  }
-
-  delete(key: string): void {
-    const text = this.#texts.get(key);
-    if (text === undefined) return;
-    this.#texts.delete(key);
-    this.#chars -= text.length;
-  }
 }
 
 /** Record text kept in memory per directory: ~64 MB of UTF-16, some 300k notes of the sample app. */
@@ -559,7 +517,7 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
     const keys = sortKeys([...live.values()].map((entry) => entry.key));
     const index: KeyIndex = { keys: SortedKeyList.fromSorted(keys), expiries: new Map() };
     for (const entry of live.values()) if (entry.expiresAt !== undefined) index.expiries.set(entry.key, entry.expiresAt);
-    if (unnamed.length > 0 || log.lines > live.size * LOG_COMPACT_FACTOR + LOG_COMPACT_SLACK) {
+    if (unnamed.length > 0 || log.torn || log.lines > live.size * LOG_COMPACT_FACTOR + LOG_COMPACT_SLACK) {
       await rewriteKeyLog(this.dir, live.values());
     }
     // Swept now so expired items do not sit on disk until someone reads that exact key.
