@@ -15,7 +15,8 @@
  *   handler that only loads `@aws-sdk/client-dynamodb` + `lib-dynamodb`,
  *   measured both as ESM `import` and as CommonJS `require`; the faster of
  *   the two is the floor (loading the SDK the slow way must not count as
- *   headroom).
+ *   headroom). A third handler also creates the client and sends one Query
+ *   (the SDK's own first-request cost), reported alongside.
  * - (c) first attachment URL (S3): see ATTACHMENT_CASE, a hook for when the
  *   app has a FileBucket.
  *
