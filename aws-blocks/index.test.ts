@@ -162,7 +162,8 @@ describe('isolation, property-based: whatever another user sends, Alice’s note
     const root = path.join(dataDir, 'kv', 'notes-app', 'notes');
     const files = new Map<string, string>();
     for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
+      // Records only: the store's keys.log is an index hint, not data (kv-store/key-log.ts).
+      if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
       const file = path.join(entry.parentPath, entry.name);
       const text = await readFile(file, 'utf8');
       if ((JSON.parse(text) as { key: string }).key.startsWith(`${owner}/`)) files.set(file, text);

@@ -162,6 +162,7 @@ export const measure: Measure = async () => {
         value: httpDispatcher.requestsPerSecond,
         unit: 'req/s',
         baseline: { name: 'bare node:http constant', value: httpConstant.requestsPerSecond },
+        target: { min: 2000, on: 'value', label: '≥ 2,000 req/s' },
         note: `p50 ${httpDispatcher.p50Ms} / p99 ${httpDispatcher.p99Ms} ms (bare: ${httpConstant.p50Ms} / ${httpConstant.p99Ms})`,
       },
       {
@@ -169,6 +170,7 @@ export const measure: Measure = async () => {
         value: list.opsPerSecond,
         unit: 'calls/s',
         baseline: { name: 'account.me (parse + JWT only)', value: me.opsPerSecond },
+        target: { min: 4000, on: 'value', label: '≥ 4,000 calls/s' },
         note: `p50 ${round(list.p50Ms, 1)} / p99 ${round(list.p99Ms, 1)} ms; an async constant does ${constant.opsPerSecond} calls/s`,
       },
     ],

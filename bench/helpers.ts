@@ -23,9 +23,13 @@ export const benchTmp = path.join(projectRoot, 'bench', '.tmp');
 // ---------------------------------------------------------------------------
 // Results
 
-/** `max`: the measured value (or the ratio, when there is a baseline) must not exceed it. */
+/**
+ * `max`: the measured value (or the ratio, when there is a baseline) must not
+ * exceed it; `min` (for throughputs): must reach it.
+ */
 export interface Target {
-  readonly max: number;
+  readonly max?: number;
+  readonly min?: number;
   /** What the target applies to. */
   readonly on: 'value' | 'ratio';
   /** How the target reads in the table, e.g. "≤ 150 KB". */
@@ -62,7 +66,8 @@ export function ratioOf(metric: Metric): number | undefined {
 export function meetsTarget(metric: Metric): boolean | undefined {
   if (!metric.target) return undefined;
   const measured = metric.target.on === 'ratio' ? ratioOf(metric) : metric.value;
-  return measured !== undefined && measured <= metric.target.max;
+  const { max = Infinity, min = -Infinity } = metric.target;
+  return measured !== undefined && measured <= max && measured >= min;
 }
 
 /**

@@ -278,7 +278,7 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     const tableArns = new Set(fn.tables.map((t) => t.arn));
     for (const c of calls) expect(tableArns.has(c.resource), c.resource).toBe(true);
     expect(calls.filter((c) => c.status !== 200)).toEqual([]);
-    expect(lambda.refusedNetwork).toEqual([]);
+    expect(lambda.refusedNetwork, lambda.logs.join("\n")).toEqual([]);
     // Keys were fetched from the pool's issuer once and cached for the warm environment.
     expect(lambda.logs.filter((l) => l === `[network-guard] served ${tokens.jwksRoute.url}`)).toHaveLength(1);
   });

@@ -388,6 +388,8 @@ export interface LambdaProcess {
   readonly pid: number;
   /** Handler module import time in the child: the cold-start init phase. */
   readonly initMs: number;
+  /** `performance.now()` in this process just before the spawn: where a cold start's clock starts. */
+  readonly startedAt: number;
   /** The task root the asset was copied to. */
   readonly taskRoot: string;
   /** The exact environment the child got. */
@@ -455,6 +457,7 @@ function lambdaEnvironment(fn: DeployedFunction, task: string, runtime: string, 
 export async function startLambdaProcess(fn: DeployedFunction, options: LambdaOptions = {}): Promise<LambdaProcess> {
   const { dir, task, runtime } = await prepareTaskRoot(fn, options.jwks);
   const env = lambdaEnvironment(fn, task, runtime, options);
+  const startedAt = performance.now();
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', pathToFileURL(path.join(runtime, 'network-guard.mjs')).href, path.join(runtime, 'bootstrap.mjs')],
@@ -539,6 +542,7 @@ export async function startLambdaProcess(fn: DeployedFunction, options: LambdaOp
   return {
     pid: child.pid ?? -1,
     initMs,
+    startedAt,
     taskRoot: task,
     env,
     logs,

@@ -219,7 +219,13 @@ function assertCognitoShape({ header, payload, jwk }: { header: JwtHeader; paylo
 
 type VerifyFn = (token: string) => Promise<JwtPayload>;
 
-function createVerifyFn(config: ResolvedConfig): VerifyFn {
+interface Verifier {
+  readonly verify: VerifyFn;
+  /** Fetches the key set into the cache now; rejects when it cannot be fetched (nothing is cached then). */
+  readonly hydrate: () => Promise<void>;
+}
+
+function createVerifier(config: ResolvedConfig): Verifier {
   const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher });
   const { clientId, tokenUse } = config;
   if (!config.custom) {
@@ -227,7 +233,10 @@ function createVerifyFn(config: ResolvedConfig): VerifyFn {
       { userPoolId: config.userPoolId, clientId, tokenUse, customJwtCheck: assertCognitoShape },
       { jwksCache },
     );
-    return (token) => verifier.verify(token);
+    // Not verifier.hydrate(): that also fetches the keys at Cognito's second (global) issuer URL,
+    // which Amplify's tokens do not name.
+    const jwksUri = defaultJwksUri(cognitoIssuer(config.userPoolId));
+    return { verify: (token) => verifier.verify(token), hydrate: () => jwksCache.getJwks(jwksUri).then(() => undefined) };
   }
   const verifier = JwtVerifier.create(
     {
@@ -242,7 +251,7 @@ function createVerifyFn(config: ResolvedConfig): VerifyFn {
     },
     { jwksCache },
   );
-  return (token) => verifier.verify(token);
+  return { verify: (token) => verifier.verify(token), hydrate: () => verifier.hydrate() };
 }
 
 const BEARER = /^bearer +(\S+)$/i;
@@ -322,11 +331,24 @@ function toApiError(error: unknown): ApiError {
 export class CognitoVerifier {
   readonly #options: Readonly<CognitoVerifierOptions>;
   #config: ResolvedConfig | undefined;
-  #verify: VerifyFn | undefined;
+  #verify: Verifier | undefined;
 
   constructor(options: CognitoVerifierOptions) {
     validateExplicitOptions(options);
     this.#options = { ...options };
+    // In a Lambda execution environment the verifier is built during init:
+    // start fetching the keys now, so the first request finds them fetched or
+    // in flight, and a Block's SDK client loading meanwhile never waits for them.
+    if (process.env.AWS_LAMBDA_FUNCTION_NAME) this.#prefetchKeys();
+  }
+
+  /** Best effort: a failed fetch caches nothing, and the first request fetches again and answers 503 if it fails too. */
+  #prefetchKeys(): void {
+    try {
+      this.#verifier().hydrate().catch(() => undefined);
+    } catch {
+      // Incomplete configuration: the first request reports it.
+    }
   }
 
   /** Resolves to the caller; rejects with 401 (or 503, see class docs). */
@@ -348,12 +370,12 @@ export class CognitoVerifier {
     return user;
   }
 
-  #verifier(): { verify: VerifyFn; tokenUse: TokenUse } {
+  #verifier(): Verifier & { tokenUse: TokenUse } {
     if (!this.#config || !this.#verify) {
       const config = resolveConfig(this.#options, process.env);
-      this.#verify = createVerifyFn(config);
+      this.#verify = createVerifier(config);
       this.#config = config;
     }
-    return { verify: this.#verify, tokenUse: this.#config.tokenUse };
+    return { ...this.#verify, tokenUse: this.#config.tokenUse };
   }
 }

@@ -5,6 +5,7 @@
  * AuthBasic never pay for it; the Lambda runtime provides the package.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { requireAwsSdk } from '../../core/aws-sdk.js';
 import { readBinding } from '../../core/binding.js';
 import type { Scope } from '../../core/scope.js';
 import type { SessionKeySource } from './runtime.js';
@@ -16,7 +17,8 @@ export type SecretReader = (secretId: string) => Promise<string>;
 let client: SecretsManagerClient | undefined;
 
 const readFromSecretsManager: SecretReader = async (secretId) => {
-  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const { GetSecretValueCommand, SecretsManagerClient } =
+    requireAwsSdk<typeof import('@aws-sdk/client-secrets-manager')>('@aws-sdk/client-secrets-manager');
   // Sized like the DynamoDB client: three quick attempts end well inside the 10 s Lambda.
   client ??= new SecretsManagerClient({
     maxAttempts: 3,

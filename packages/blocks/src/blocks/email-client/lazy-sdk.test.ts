@@ -1,8 +1,10 @@
 /**
  * A cold start that sends no email must not load the SES SDK. A child Node
- * process imports the kit under the `aws-runtime` condition with a resolve
- * hook that refuses `@aws-sdk/client-sesv2`: loading the app and declaring
- * an EmailClient succeed, and only the first send reaches the hook.
+ * process imports the kit under the `aws-runtime` condition with hooks that
+ * refuse `@aws-sdk/client-sesv2` whether it is imported (ESM resolve hook)
+ * or required (the CommonJS loader, which the kit uses for the SDK): loading
+ * the app and declaring an EmailClient succeed, and only the first send
+ * reaches a hook.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -20,6 +22,12 @@ const HOOK = `export async function resolve(specifier, context, next) {
 const SCRIPT = `
 import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOK)}));
+const { default: Module } = await import('node:module');
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  if (request === '@aws-sdk/client-sesv2') throw new Error('SES SDK requested');
+  return load.call(this, request, ...rest);
+};
 const steps = [];
 const { EmailClient, Scope } = await import('blocks-kit');
 const mail = new EmailClient(new Scope('lazy'), 'mail', { from: 'no-reply@example.com' });

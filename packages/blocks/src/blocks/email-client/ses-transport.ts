@@ -8,6 +8,7 @@
  * dispatcher logs it and answers a generic 500.
  */
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { requireAwsSdk } from '../../core/aws-sdk.js';
 import { BadRequestError, ServiceUnavailableError } from '../../core/errors.js';
 import { formatMailbox } from './address.js';
 import type { EmailTransport } from './email-client.js';
@@ -16,10 +17,13 @@ import type { SentEmail, ValidatedEmail } from './message.js';
 
 type Ses = { readonly module: typeof import('@aws-sdk/client-sesv2'); readonly client: SESv2Client };
 
-let shared: Promise<Ses> | undefined;
+let shared: Ses | undefined;
 
-function ses(): Promise<Ses> {
-  shared ??= import('@aws-sdk/client-sesv2').then((module) => ({ module, client: new module.SESv2Client({}) }));
+function ses(): Ses {
+  if (!shared) {
+    const module = requireAwsSdk<Ses['module']>('@aws-sdk/client-sesv2');
+    shared = { module, client: new module.SESv2Client({}) };
+  }
   return shared;
 }
 
@@ -48,7 +52,7 @@ export class SesTransport implements EmailTransport {
   }
 
   async send(email: ValidatedEmail): Promise<SentEmail> {
-    const { module, client } = await ses();
+    const { module, client } = ses();
     const content = (data: string) => ({ Data: data, Charset: 'UTF-8' });
     const command = new module.SendEmailCommand({
       FromEmailAddress: formatMailbox(email.from),

@@ -1,15 +1,22 @@
 /**
  * The one DynamoDB document client of a Lambda process, shared by every
- * KVStore so connections are reused across stores and invocations.
+ * KVStore so connections are reused across stores and invocations. The SDK
+ * is loaded when the first store call needs it (core/aws-sdk.ts), so a cold
+ * start whose first call touches no store never loads it.
  *
  * Environment:
  * - `AWS_REGION`: set by Lambda.
  * - `BLOCKS_DYNAMODB_ENDPOINT` (optional): another endpoint, e.g. DynamoDB
  *   Local or dynalite for tests; unset in the cloud.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { requireAwsSdk } from '../../core/aws-sdk.js';
 import { KV_DYNAMODB_ENDPOINT_ENV } from './dynamodb-schema.js';
+
+export type DocumentSdk = typeof import('@aws-sdk/lib-dynamodb');
+
+/** The document client's package (commands included), loaded on first use. */
+export const documentSdk = (): DocumentSdk => requireAwsSdk<DocumentSdk>('@aws-sdk/lib-dynamodb');
 
 /**
  * Timeouts sized for the 10 s Lambda: three attempts of at most ~3 s each
@@ -30,17 +37,18 @@ let shared: { readonly config: string; readonly client: DynamoDBDocumentClient }
 
 function createDocumentClient(env: NodeJS.ProcessEnv = process.env): DynamoDBDocumentClient {
   const endpoint = env[KV_DYNAMODB_ENDPOINT_ENV];
+  const { DynamoDBClient } = requireAwsSdk<typeof import('@aws-sdk/client-dynamodb')>('@aws-sdk/client-dynamodb');
   const client = new DynamoDBClient({
     ...CLIENT_LIMITS,
     ...(env.AWS_REGION && { region: env.AWS_REGION }),
     ...(endpoint && { endpoint }),
   });
-  return DynamoDBDocumentClient.from(client);
+  return documentSdk().DynamoDBDocumentClient.from(client);
 }
 
 /**
- * Created on first use, so importing the kit costs nothing until a store is
- * called. In Lambda the environment never changes, so this is one client per
+ * Created on the first store call, so importing the kit costs nothing until
+ * a store is called. In Lambda the environment never changes, so this is one client per
  * process; where it does change (a test pointing at another endpoint), the
  * next call gets a client for the new settings instead of a stale one.
  */

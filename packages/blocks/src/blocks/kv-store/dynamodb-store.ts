@@ -10,17 +10,9 @@
  * Reads are strongly consistent: a Block that writes and then reads or lists
  * must see its write, as it does locally.
  */
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ServiceUnavailableError } from '../../core/errors.js';
+import { documentSdk } from './dynamodb-client.js';
 import { isConditionFailed, mapDynamoError } from './dynamodb-errors.js';
 import { isPartitionedPrefix, KV_TABLE, partitionOf } from './dynamodb-schema.js';
 import type { DeleteOptions, KVItem, KVStoreApi, ListOptions, ListResult, PutOptions } from './types.js';
@@ -35,12 +27,14 @@ import {
 
 export interface DynamoKVStoreOptions {
   readonly tableName: string;
-  readonly client: DynamoDBDocumentClient;
+  /** The client, or where to get it on the first call (so constructing a store loads no SDK). */
+  readonly client: DynamoDBDocumentClient | (() => DynamoDBDocumentClient);
   /** The clock, in epoch milliseconds; `Date.now()` by default. */
   readonly now?: () => number;
 }
 
 type RawItem = Record<string, unknown>;
+type DynamoDBKVClientSource = DynamoKVStoreOptions['client'];
 type TableKey = Record<string, string>;
 
 /**
@@ -99,18 +93,20 @@ function pageWithCursor<T>(items: KVItem<T>[]): ListResult<T> {
 /** A KVStoreApi over one DynamoDB table; see the module comment. */
 export class DynamoKVStore<T> implements KVStoreApi<T> {
   readonly tableName: string;
-  readonly #client: DynamoDBDocumentClient;
+  readonly #clientSource: DynamoDBKVClientSource;
+  #resolvedClient: DynamoDBDocumentClient | undefined;
   readonly #now: () => number;
 
   constructor(options: DynamoKVStoreOptions) {
     this.tableName = options.tableName;
-    this.#client = options.client;
+    this.#clientSource = options.client;
     // Looked up on every call, not captured, so a faked Date in tests applies.
     this.#now = options.now ?? (() => Date.now());
   }
 
   async get(key: string): Promise<KVItem<T> | undefined> {
     assertValidKey(key);
+    const { GetCommand } = documentSdk();
     const now = this.#nowSeconds();
     const { Item } = await this.#call('get', () =>
       this.#client.send(new GetCommand({ TableName: this.tableName, Key: tableKey(key), ConsistentRead: true })),
@@ -152,6 +148,7 @@ export class DynamoKVStore<T> implements KVStoreApi<T> {
 
   async delete(key: string, options?: DeleteOptions): Promise<boolean> {
     assertValidKey(key);
+    const { DeleteCommand } = documentSdk();
     const { ifVersion } = normaliseDeleteOptions(options);
     const now = this.#nowSeconds();
     const condition = ifVersion === undefined ? undefined : `#ver = :expected AND ${LIVE}`;
@@ -209,6 +206,7 @@ export class DynamoKVStore<T> implements KVStoreApi<T> {
     startKey: RawItem | undefined,
     wanted: number,
   ): Promise<Pick<QueryCommandOutput, 'Items' | 'LastEvaluatedKey'>> {
+    const { QueryCommand, ScanCommand } = documentSdk();
     const common = { TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey };
     if (isPartitionedPrefix(prefix)) {
       const keyCondition = '#pk = :pk AND begins_with(#sk, :prefix)';
@@ -249,6 +247,7 @@ export class DynamoKVStore<T> implements KVStoreApi<T> {
    * condition and is replaced as new. Races between the two steps retry.
    */
   async #upsert(key: string, valueJson: string, expiresAt: number | undefined, now: number): Promise<number> {
+    const { UpdateCommand } = documentSdk();
     const update =
       'SET #val = :val, #ver = if_not_exists(#ver, :zero) + :one' +
       (expiresAt === undefined ? ' REMOVE #ttl' : ', #ttl = :ttl');
@@ -293,6 +292,7 @@ export class DynamoKVStore<T> implements KVStoreApi<T> {
     condition: string,
     values: Record<string, unknown>,
   ): Promise<boolean> {
+    const { PutCommand } = documentSdk();
     const item: RawItem = {
       ...tableKey(key),
       [KV_TABLE.value]: valueJson,
@@ -316,6 +316,12 @@ export class DynamoKVStore<T> implements KVStoreApi<T> {
       if (isConditionFailed(error)) return false;
       throw error;
     }
+  }
+
+  /** The client, created (and the SDK loaded) on this store's first call. */
+  get #client(): DynamoDBDocumentClient {
+    this.#resolvedClient ??= typeof this.#clientSource === 'function' ? this.#clientSource() : this.#clientSource;
+    return this.#resolvedClient;
   }
 
   #nowSeconds(): number {

@@ -14,6 +14,6 @@ export type * from './types.js';
 
 export class KVStore<T = unknown> extends DeclaredKVStore<T> {
   protected open(): KVStoreApi<T> {
-    return new DynamoKVStore<T>({ tableName: readBinding(KV_TABLE_BINDING, this), client: sharedDocumentClient() });
+    return new DynamoKVStore<T>({ tableName: readBinding(KV_TABLE_BINDING, this), client: () => sharedDocumentClient() });
   }
 }

@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalKVStore } from './local-store.js';
 import { closeLocalStore } from './testing/local-store-state.js';
@@ -25,6 +26,19 @@ afterAll(async () => {
 });
 
 const sortedKeys = (keys: readonly string[]): string[] => [...keys].sort(compareKeys);
+
+describe('compareKeys', () => {
+  it('orders exactly as the UTF-8 bytes do (DynamoDB\u2019s sort-key order)', () => {
+    const sign = (n: number): number => Math.sign(n);
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'b', '/', '\uFFFD', '\uE000', '😀', '𝄞'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 6 });
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(sign(compareKeys(a, b))).toBe(sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
 
 describe('LocalKVStore global order', () => {
   it('lists everything in UTF-8 byte order, across partitions', async () => {

@@ -23,7 +23,26 @@ const MAX_TTL_SECONDS = 100 * 365 * 24 * 60 * 60;
  * characters outside the Basic Multilingual Plane, e.g. '\uFFFD' < '😀' here.
  */
 export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  // Same answer as Buffer.compare of the UTF-8 encodings (UTF-8 keeps code point order), without
+  // encoding: sorting 100k keys made ~3.4M Buffers that way, seconds of a local store's open.
+  const shorter = Math.min(a.length, b.length);
+  for (let i = 0; i < shorter; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+/**
+ * A UTF-16 code unit's rank in code point order: surrogates (halves of
+ * characters above U+FFFF) move above U+E000–U+FFFF, everything else keeps
+ * its place.
+ */
+function codePointRank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  if (unit >= 0xd800) return unit + 0x2000;
+  return unit;
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { KV_TABLE } from '../dynamodb-schema.js';
@@ -66,6 +66,12 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Dyna
         ],
       }),
     );
+    // dynalite marks the table ACTIVE on a timer and then writes that down
+    // asynchronously; on a busy machine the next request can still find it
+    // CREATING (ResourceNotFoundException), so wait for the state itself.
+    while ((await client.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !== 'ACTIVE') {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     return name;
   }
 
