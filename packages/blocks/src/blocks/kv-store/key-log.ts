@@ -20,9 +20,10 @@
  * - rewritten compactly (atomically) when it has grown well beyond the
  *   live keys or when records had to be read.
  */
-import { appendFileSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../local/atomic-file.js';
+import { readTextIfExistsSync } from '../../local/if-exists.js';
 
 export const KEY_LOG_NAME = 'keys.log';
 
@@ -35,15 +36,6 @@ export interface LoggedKey {
 }
 
 const HASH_LENGTH = 64;
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
 
 /** One parsed line, or undefined for a line that is not one (torn by a crash). */
 function parseLine(line: string): { live: boolean; entry: LoggedKey } | undefined {
@@ -90,7 +82,7 @@ export interface LogContents {
 
 /** Reads `<dir>/keys.log`; an absent log is an empty one. */
 export function readKeyLog(dir: string): LogContents {
-  const text = readIfExists(path.join(dir, KEY_LOG_NAME)) ?? '';
+  const text = readTextIfExistsSync(path.join(dir, KEY_LOG_NAME)) ?? '';
   const keys = new Map<string, LoggedKey>();
   let lines = 0;
   for (const line of text.split('\n')) {
@@ -116,12 +108,3 @@ export async function rewriteKeyLog(dir: string, entries: Iterable<LoggedKey>): 
   await writeFileAtomic(path.join(dir, KEY_LOG_NAME), text);
 }
 
-/** Synchronous listing of a folder; a missing folder is empty. */
-export function listDir(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}

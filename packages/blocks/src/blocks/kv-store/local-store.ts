@@ -28,12 +28,13 @@
  * record file behind the store's back is seen on the next start.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError } from '../../core/errors.js';
 import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../../local/atomic-file.js';
+import { readDirIfExistsSync, readTextIfExistsSync } from '../../local/if-exists.js';
 import { KeyedLock } from '../../local/keyed-lock.js';
-import { appendKeyLog, listDir, readKeyLog, rewriteKeyLog, type LoggedKey } from './key-log.js';
+import { appendKeyLog, readKeyLog, rewriteKeyLog, type LoggedKey } from './key-log.js';
 import { RecordCache } from './record-cache.js';
 import type { DeleteOptions, KVItem, KVStoreApi, ListOptions, ListResult, PutOptions } from './types.js';
 import {
@@ -528,11 +529,11 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
   /** The hash of every record file under the directory; deletes the temp files a crash left behind. */
   #recordHashes(): string[] {
     const hashes: string[] = [];
-    for (const shard of listDir(this.dir)) {
+    for (const shard of readDirIfExistsSync(this.dir)) {
       if (isAtomicTempFile(shard.name)) rmSync(path.join(this.dir, shard.name), { force: true });
       if (!shard.isDirectory() || !SHARD_NAME.test(shard.name)) continue;
       const shardDir = path.join(this.dir, shard.name);
-      for (const entry of listDir(shardDir)) {
+      for (const entry of readDirIfExistsSync(shardDir)) {
         if (isAtomicTempFile(entry.name)) rmSync(path.join(shardDir, entry.name), { force: true });
         // Name shape only: a look-alike that is no record is read as an unnamed file and reported then.
         else if (entry.name.length === RECORD_NAME_LENGTH && entry.name.endsWith('.json') && entry.isFile()) {
@@ -541,16 +542,6 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
       }
     }
     return hashes;
-  }
-}
-
-/** A missing file is `undefined`; any other failure throws. Synchronous on purpose (module comment). */
-function readTextIfExistsSync(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }
 
