@@ -7,6 +7,7 @@
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { ServiceUnavailableError } from '../../core/errors.js';
+import { requireAwsSdk } from '../../core/aws-sdk.js';
 
 export interface ParameterValue {
   readonly value: string;
@@ -45,7 +46,7 @@ function isUnavailable(error: unknown): boolean {
 
 /** The parameter's value, or undefined when it does not exist (yet). */
 export async function readParameter(name: string, withDecryption: boolean): Promise<ParameterValue | undefined> {
-  const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+  const { GetParameterCommand, SSMClient } = requireAwsSdk<typeof import('@aws-sdk/client-ssm')>('@aws-sdk/client-ssm');
   // Sized like the kit's other clients: three quick attempts end well inside the 10 s Lambda.
   client ??= new SSMClient({
     maxAttempts: 3,

@@ -14,6 +14,7 @@ import { S3_ENDPOINT_ENV } from './binding.js';
 import type { DownloadGrant, UploadGrant } from './rules.js';
 import { storedFile, type FileStorage } from './storage.js';
 import type { FileInfo, ListFilesResult, StoredFile } from './types.js';
+import { requireAwsSdk } from '../../core/aws-sdk.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 
@@ -23,17 +24,13 @@ interface Sdk {
   readonly getSignedUrl: typeof import('@aws-sdk/s3-request-presigner').getSignedUrl;
 }
 
-let sdk: Promise<Sdk> | undefined;
-
+/** Loaded on first use through the kit's one SDK loader (core/aws-sdk.ts); Node caches the modules. */
 function loadSdk(): Promise<Sdk> {
-  sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-presigned-post'), import('@aws-sdk/s3-request-presigner')]).then(
-    ([s3, post, presigner]) => ({ s3, createPresignedPost: post.createPresignedPost, getSignedUrl: presigner.getSignedUrl }),
-    (error: unknown) => {
-      sdk = undefined;
-      throw error;
-    },
-  );
-  return sdk;
+  return Promise.resolve().then(() => ({
+    s3: requireAwsSdk<S3Module>('@aws-sdk/client-s3'),
+    createPresignedPost: requireAwsSdk<typeof import('@aws-sdk/s3-presigned-post')>('@aws-sdk/s3-presigned-post').createPresignedPost,
+    getSignedUrl: requireAwsSdk<typeof import('@aws-sdk/s3-request-presigner')>('@aws-sdk/s3-request-presigner').getSignedUrl,
+  }));
 }
 
 let shared: Promise<S3Client> | undefined;
