@@ -121,7 +121,14 @@ export class AuthService {
     });
     if (!created) throw new UsernameExistsException();
     if (!delivery) return { signedIn: false, nextStep: 'signIn' };
-    await this.#sendCode(delivery, 'confirmSignUp', username);
+    try {
+      await this.#sendCode(delivery, 'confirmSignUp', username);
+    } catch (error) {
+      // Without its code the account could never be confirmed, and the name
+      // would stay taken: undo the sign-up so the user can simply try again.
+      await this.#deps.users.removeUnconfirmed(username);
+      throw error;
+    }
     return { signedIn: false, nextStep: 'confirmSignUp' };
   }
 

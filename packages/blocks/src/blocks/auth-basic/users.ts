@@ -38,6 +38,13 @@ export class Users {
     }
   }
 
+  /** Deletes a sign-up that was never confirmed; a confirmed account (or a newer write) is left alone. */
+  async removeUnconfirmed(username: string): Promise<void> {
+    const current = await this.#store.get(username);
+    if (current === undefined || current.value.confirmed) return;
+    await this.#store.delete(username, { ifVersion: current.version });
+  }
+
   /**
    * Applies `change` to the current record with an optimistic lock, retrying
    * when a concurrent write got there first. Resolves to the new record, or

@@ -41,6 +41,8 @@ export interface TestAppOptions extends Omit<AuthBasicOptions, 'overrides' | 'co
   readonly scrypt?: ScryptParams;
   readonly allowInsecureLocalhost?: boolean;
   readonly sessionKey?: Uint8Array;
+  /** Makes the next code delivery throw this error (an email service outage). */
+  readonly failNextDelivery?: { current: Error | undefined };
 }
 
 let appCounter = 0;
@@ -50,13 +52,18 @@ export function createTestApp(stores: AuthBasicStores, options: TestAppOptions =
   let clock = Date.now();
   const sent: SentCode[] = [];
   const key = options.sessionKey ?? randomBytes(32);
-  const { withCodes = true, scrypt = FAST_SCRYPT, allowInsecureLocalhost = true, sessionKey: _key, ...authOptions } = options;
+  const { withCodes = true, scrypt = FAST_SCRYPT, allowInsecureLocalhost = true, sessionKey: _key, failNextDelivery, ...authOptions } = options;
   const scope = new Scope(`test-app-${++appCounter}`);
   const auth = new AuthBasic(scope, 'auth', {
     passwordPolicy: { minLength: 8, requireDigits: true },
     ...authOptions,
     ...(withCodes && {
       codeDelivery: (username: string, code: string, purpose: CodePurpose) => {
+        const failure = failNextDelivery?.current;
+        if (failure !== undefined) {
+          failNextDelivery!.current = undefined;
+          throw failure;
+        }
         sent.push({ username, code, purpose });
       },
     }),

@@ -6,6 +6,7 @@
  * describeAuthBasicSuite('local files', async () => ({ users: new LocalKVStore(dir1), ... }));
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ServiceUnavailableError } from '../../../core/errors.js';
 import type { AuthBasicStores } from '../options.js';
 import { sessionStoreKey } from '../session-token.js';
 import { createTestApp, errorName, parseSetCookie, type Browser, type Outcome, type TestApp, type TestAppOptions } from './harness.js';
@@ -276,6 +277,17 @@ export function describeAuthBasicSuite(name: string, openStores: () => Promise<A
         expect(confirm.result).toEqual({ signedIn: false, nextStep: 'signIn' });
         expectError(await browser.setAuthState({ action: 'confirmSignUp', username: ALICE.username, code }), 400, 'CodeMismatchException');
         await signedIn(app, browser);
+      });
+
+      it('undoes a sign-up whose code could not be sent, so the same sign-up works once delivery recovers', async () => {
+        const outage = { current: new ServiceUnavailableError('The email service is unavailable') as Error | undefined };
+        const app = open({ failNextDelivery: outage });
+        const browser = app.browser();
+        expectError(await browser.setAuthState({ action: 'signUp', ...ALICE }), 503, 'ServiceUnavailableError');
+        expect(await stores.users.get(ALICE.username)).toBeUndefined();
+        const retry = await browser.setAuthState({ action: 'signUp', ...ALICE });
+        expect(retry.result).toEqual({ signedIn: false, nextStep: 'confirmSignUp' });
+        expect(app.sent.map((sent) => sent.purpose)).toEqual(['confirmSignUp']);
       });
 
       it('confirmSignUp with the password also signs in', async () => {
