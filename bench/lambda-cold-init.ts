@@ -151,8 +151,8 @@ export const measure: Measure = async () => {
   };
 
   /** One cold start: spawn → init → one event → response, then the environment is thrown away. */
-  async function coldStart(subject: DeployedFunction, event: unknown): Promise<Sample> {
-    const lambda = await startLambdaProcess(subject, { dynamoDbEndpoint: db.endpoint, jwks: tokens.jwksRoute });
+  async function coldStart(subject: DeployedFunction, event: unknown, extraEnv?: Record<string, string>): Promise<Sample> {
+    const lambda = await startLambdaProcess(subject, { dynamoDbEndpoint: db.endpoint, jwks: tokens.jwksRoute, ...(extraEnv && { extraEnv }) });
     try {
       const outcome = await lambda.invokeTimed<{ statusCode?: number; body?: string }>(event);
       const totalMs = performance.now() - lambda.startedAt;
@@ -175,6 +175,8 @@ export const measure: Measure = async () => {
     const cases = {
       empty: () => coldStart(floors.empty, rpc('account.me')),
       accountMe: () => coldStart(fn, rpc('account.me')),
+      // What source-mapped stack traces cost a cold start: the template's NODE_OPTIONS without the flag.
+      accountMeNoSourceMaps: () => coldStart(fn, rpc('account.me'), { NODE_OPTIONS: '' }),
       dynamoEsmFloor: () => coldStart(floors.dynamoEsm, rpc('account.me')),
       dynamoCjsFloor: () => coldStart(floors.dynamoCjs, rpc('account.me')),
       notesList: () => coldStart(fn, rpc('notes.list', { limit: PAGE_ITEMS })),
@@ -206,7 +208,7 @@ export const measure: Measure = async () => {
         unit: 'ms',
         baseline: { name: 'empty handler', value: med('empty') },
         target: { max: 1.5, on: 'ratio', label: '≤ 1.5×' },
-        note: `init ${med('accountMe', 'initMs')} ms + first event ${med('accountMe', 'handleMs')} ms`,
+        note: `init ${med('accountMe', 'initMs')} ms + first event ${med('accountMe', 'handleMs')} ms; without --enable-source-maps ${med('accountMeNoSourceMaps')} ms`,
       },
       {
         name: `Cold start (b): first notes.list (${PAGE_ITEMS} items, DynamoDB)${suffix}`,
