@@ -19,7 +19,7 @@ import { bindingKey, type Binding } from '../core/binding.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { allowedOrigins, type BlocksMode, type HostingBranch } from './cors.js';
 import { readAppModule, type AppDeclarations } from '../core/app-module.js';
-import { blocksLambdaBundling, blocksLambdaEnvironment } from './lambda-bundling.js';
+import { blocksLambdaBundling } from './lambda-bundling.js';
 import { writeLambdaEntry } from './lambda-entry.js';
 import { isCloudBlock, type ProvisionContext } from './provision.js';
 
@@ -118,7 +118,6 @@ class BlocksBackendConstruct extends Construct {
       role,
       logGroup,
       environment: {
-        ...blocksLambdaEnvironment,
         ...(props.cognito && {
           COGNITO_USER_POOL_ID: props.cognito.userPoolId,
           COGNITO_CLIENT_ID: props.cognito.clientId,

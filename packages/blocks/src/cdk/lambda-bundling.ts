@@ -13,6 +13,7 @@ export const blocksLambdaBundling: BundlingOptions = {
   minify: true,
   // Minifying renames classes, and error names (`error.data.name`) are part of the API.
   keepNames: true,
+  // Shipped next to index.mjs and read only when an error is logged (see below).
   sourceMap: true,
   sourcesContent: false,
   mainFields: ['module', 'main'],
@@ -29,12 +30,8 @@ export const blocksLambdaBundling: BundlingOptions = {
   banner: "import { createRequire as __blocksCreateRequire } from 'node:module'; const require = __blocksCreateRequire(import.meta.url);",
 };
 
-/**
- * Environment every such function starts with. Source-mapped stack traces
- * cost a few ms of each cold start (the map is read and parsed while the
- * bundle loads; docs/performance.md has the measurement) and are kept: a
- * production stack trace that names the source is worth more.
- */
-export const blocksLambdaEnvironment: Readonly<Record<string, string>> = {
-  NODE_OPTIONS: '--enable-source-maps',
-};
+// No `NODE_OPTIONS=--enable-source-maps`: with it Node reads and parses the
+// map while the bundle loads, on every cold start (~20 ms of init measured in
+// bench/lambda-cold-init.ts). The map still ships (`sourceMap: true`) and the
+// Lambda transport applies it to the errors it logs, on the first one
+// (transports/source-mapped-stack.ts).

@@ -12,6 +12,7 @@ import { createDispatcher, type DispatcherOptions, type RpcHttpRequest, type Rpc
 import { API_PATH } from '../rpc/protocol.js';
 import { NOT_FOUND_BODY, responseHeaders } from '../rpc/responses.js';
 import { createRouter, type Router } from '../rpc/router.js';
+import { sourceMappedConsole } from './source-mapped-stack.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -95,8 +96,10 @@ async function serveRoute(router: Router, event: APIGatewayProxyEventV2, path: s
  */
 export function createLambdaHandler(
   appModule: Readonly<Record<string, unknown>>,
-  options: DispatcherOptions = {},
+  dispatcherOptions: DispatcherOptions = {},
 ): LambdaHandler {
+  // Logged errors get source positions from the bundle's map, read on the first one (see source-mapped-stack.ts).
+  const options: DispatcherOptions = { logger: sourceMappedConsole, ...dispatcherOptions };
   const dispatcher = createDispatcher(appModule, options);
   const router = createRouter(appModule, options);
   return async (event, context) => {
