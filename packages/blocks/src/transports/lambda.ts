@@ -96,12 +96,12 @@ async function serveRoute(router: Router, event: APIGatewayProxyEventV2, path: s
  */
 export function createLambdaHandler(
   appModule: Readonly<Record<string, unknown>>,
-  dispatcherOptions: DispatcherOptions = {},
+  options: DispatcherOptions = {},
 ): LambdaHandler {
   // Logged errors get source positions from the bundle's map, read on the first one (see source-mapped-stack.ts).
-  const options: DispatcherOptions = { logger: sourceMappedConsole, ...dispatcherOptions };
-  const dispatcher = createDispatcher(appModule, options);
-  const router = createRouter(appModule, options);
+  const withLogger: DispatcherOptions = { logger: sourceMappedConsole, ...options };
+  const dispatcher = createDispatcher(appModule, withLogger);
+  const router = createRouter(appModule, withLogger);
   return async (event, context) => {
     const path = apiPathOf(event);
     if (path !== API_PATH) {
