@@ -14,12 +14,18 @@
  * Sizes: every .js and .css under dist/assets (source maps excluded), each
  * gzipped at level 9, summed.
  *
+ * A returning, signed-in user (bench/frontend-returning-user.ts): in
+ * Chromium against the local dev server, the built files that user's first
+ * load fetches (target ≤ 60% of the floor's bytes: no Authenticator, no
+ * admin page) and navigation → first note visible (target ≤ 1.5 s).
+ *
  * Dev start: `vite` (what `npm run dev` runs, minus npm's own start-up) on a
  * free loopback port, timed from spawn to the first 200 for `/`; and, as a
  * detail, to the first 200 for the entry module (the first transform).
  * Median of a few runs, each with a fresh local data directory.
  */
 import { execFile } from 'node:child_process';
+import { measureReturningUser, localOutputs, type ReturningUserResult } from './frontend-returning-user.ts';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -44,6 +50,7 @@ const SECTION = 'frontend';
 const VITE = path.join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js');
 export const BASELINE_DIR = path.join(projectRoot, 'bench', '.baseline-app');
 const DEV_RUNS = quick ? 1 : 3;
+const BROWSER_RUNS = quick ? 2 : 5;
 
 const FAKE_OUTPUTS = {
   version: '1.4',
@@ -169,6 +176,39 @@ async function devStart(args: readonly string[], entryPath: string): Promise<{ p
   }
 }
 
+/**
+ * Starts `npm run dev` in local mode, builds the app against its outputs
+ * and measures a returning user's first load in Chromium.
+ */
+async function returningUser(work: string): Promise<ReturningUserResult> {
+  const port = await freePort();
+  const dataDir = await osTempDir('frontend-browser');
+  const env = { BLOCKS_DATA_DIR: dataDir, BLOCKS_MODE: 'local', BROWSER: 'none' };
+  const server = startNode([VITE, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { env });
+  try {
+    const devUrl = `http://127.0.0.1:${port}`;
+    await waitForOk(`${devUrl}/`, performance.now(), server, 120_000, 50);
+    const outputsFile = path.join(work, 'local_outputs.json');
+    await writeFile(outputsFile, JSON.stringify(await localOutputs(devUrl)));
+    const distDir = path.join(work, 'app-local-dist');
+    await buildAndMeasure([], { BLOCKS_OUTPUTS_FILE: outputsFile }, distDir);
+    return await measureReturningUser({
+      devUrl,
+      distDir,
+      runs: BROWSER_RUNS,
+      async addUser(email, password) {
+        await run(process.execPath, ['--import', 'tsx', 'packages/blocks/src/local/user-pool/cli.ts', 'add', email, '--password', password], {
+          cwd: projectRoot,
+          env: { ...process.env, ...env },
+        });
+      },
+    });
+  } finally {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
 export const measure: Measure = async () => {
   const work = await osTempDir('frontend');
   await writeBaselineApp();
@@ -180,6 +220,9 @@ export const measure: Measure = async () => {
     log(SECTION, 'building the baseline app…');
     const baselineArgs = [BASELINE_DIR, '--config', path.join(BASELINE_DIR, 'vite.config.mjs')];
     const baseline = await buildAndMeasure(baselineArgs, {}, path.join(work, 'baseline-dist'));
+
+    log(SECTION, `a returning signed-in user in Chromium, ${BROWSER_RUNS} runs…`);
+    const returning = await returningUser(work);
 
     log(SECTION, `dev server start, ${DEV_RUNS} runs each…`);
     const oursStart: { pageMs: number; entryMs: number }[] = [];
@@ -203,6 +246,21 @@ export const measure: Measure = async () => {
           note: `JS ${kb(ours.jsGzip)} + CSS ${kb(ours.cssGzip)} KB`,
         },
         {
+          name: "Frontend, a returning signed-in user's first load (JS + CSS, gzip)",
+          value: kb(returning.gzipBytes),
+          unit: 'KB',
+          baseline: { name: 'Vite + Amplify + Authenticator', value: kb(total(baseline)) },
+          target: { max: 0.6, on: 'ratio', label: '≤ 0.60×' },
+          note: `Chromium, files fetched: ${returning.assets.join(', ')}`,
+        },
+        {
+          name: 'Frontend, navigation → notes list visible (returning user, local server)',
+          value: returning.medianNotesVisibleMs,
+          unit: 'ms',
+          target: { max: 1500, on: 'value', label: '≤ 1500 ms' },
+          note: `Chromium, production build, median of ${returning.runs.length}; no Authenticator rendered`,
+        },
+        {
           name: '`npm run dev` start to first page',
           value: medianOf(oursStart, 'pageMs'),
           unit: 'ms',
@@ -215,6 +273,7 @@ export const measure: Measure = async () => {
         sampleApp: { ...ours, jsGzipKB: kb(ours.jsGzip), cssGzipKB: kb(ours.cssGzip) },
         baselineApp: { ...baseline, jsGzipKB: kb(baseline.jsGzip), cssGzipKB: kb(baseline.cssGzip) },
         devStartRuns: { sampleApp: oursStart, baselineApp: baselineStart },
+        returningUser: returning,
       },
     };
   } finally {

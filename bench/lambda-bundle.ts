@@ -7,9 +7,9 @@
  *   runs esbuild and stages `index.mjs` + `index.mjs.map` as the asset.
  *   That asset is what gets zipped and uploaded, so its size is the number.
  * - The bench's: esbuild's JS API with the flags `NodejsFunction` passes for
- *   the `bundling` options in cdk/blocks-backend.ts, plus a metafile, which
+ *   the bundling options of cdk/lambda-bundling.ts, plus a metafile, which
  *   says which package each output byte came from. If the two outputs ever
- *   differ, the options below have drifted from blocks-backend.ts and the
+ *   differ, the options below have drifted from cdk/lambda-bundling.ts and the
  *   report says so.
  * Baseline: the kit alone (an app with one authenticated method and no
  * dependencies of its own), built the same way.
@@ -28,7 +28,7 @@ export const APP_ENTRY = path.join(projectRoot, 'aws-blocks', 'index.ts');
 
 /**
  * The esbuild options `NodejsFunction` derives from the `bundling` block of
- * cdk/blocks-backend.ts (aws-cdk-lib's Bundling.createBundlingCommand):
+ * cdk/lambda-bundling.ts (aws-cdk-lib's Bundling.createBundlingCommand):
  * `--bundle --target=node24 --platform=node --format=esm --outfile=…/index.mjs
  * --minify --sourcemap --sources-content=false --external:@aws-sdk/*
  * --keep-names --banner:js=… --main-fields=module,main --conditions=aws-runtime`,

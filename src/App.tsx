@@ -1,54 +1,63 @@
-import { Authenticator } from '@aws-amplify/ui-react';
-import { AdminPage } from './AdminPage';
+import { getCurrentUser, signOut, type AuthUser } from 'aws-amplify/auth';
+import { Hub } from 'aws-amplify/utils';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { isLocalMode } from './amplify';
-import { NotesPage } from './NotesPage';
-import { useGroups } from './use-groups';
-import { useHashRoute } from './use-hash-route';
+import { SignedIn, type Account } from './SignedIn';
+
+// Loaded only when there is no session: a returning user never downloads it.
+const SignInGate = lazy(() => import('./SignInGate').then((module) => ({ default: module.SignInGate })));
+
+/**
+ * `checking` renders nothing, so a signed-in user never sees the sign-in
+ * form flash; `signed-out` hands over to the Authenticator for good (it runs
+ * every later sign-in and sign-out itself, as it always did).
+ */
+type Session = { readonly state: 'checking' } | { readonly state: 'signed-in'; readonly account: Account } | { readonly state: 'signed-out' };
+
+const accountOf = (user: AuthUser): Account => ({ email: user.signInDetails?.loginId ?? user.username, userId: user.userId });
 
 export function App() {
+  const [session, setSession] = useState<Session>({ state: 'checking' });
+
+  useEffect(() => {
+    let active = true;
+    // Reads the stored tokens (refreshing them if expired); throws when there is no session.
+    getCurrentUser().then(
+      (user) => active && setSession((current) => (current.state === 'checking' ? { state: 'signed-in', account: accountOf(user) } : current)),
+      () => active && setSession({ state: 'signed-out' }),
+    );
+    return () => {
+      active = false;
+    };
+  }, []);
+
+  const signedIn = session.state === 'signed-in';
+  useEffect(() => {
+    if (!signedIn) return;
+    // A refresh that fails (revoked or expired refresh token) ends the session, as the Authenticator would.
+    return Hub.listen('auth', ({ payload }) => {
+      if (payload.event === 'signedOut' || payload.event === 'tokenRefresh_failure') setSession({ state: 'signed-out' });
+    });
+  }, [signedIn]);
+
+  const endSession = () => {
+    void signOut().finally(() => setSession({ state: 'signed-out' }));
+  };
+
   return (
     <main className="app">
-      {/* Sign-in name, sign-up fields, password rules, MFA and passwordless all come from
-          amplify_outputs (local ones follow amplify/auth/resource.ts), so no props here. */}
-      <Authenticator>
-        {({ signOut, user }) => <SignedIn email={user?.signInDetails?.loginId ?? user?.username ?? ''} userId={user?.userId ?? ''} onSignOut={signOut} />}
-      </Authenticator>
+      {session.state === 'signed-in' ? (
+        <SignedIn account={session.account} onSignOut={endSession} />
+      ) : session.state === 'signed-out' ? (
+        <Suspense fallback={null}>
+          <SignInGate />
+        </Suspense>
+      ) : null}
       {isLocalMode && (
         <p className="mode-note">
           Local mode: users, data and the API live on this dev server. Confirmation codes appear in its terminal.
         </p>
       )}
     </main>
-  );
-}
-
-function SignedIn({ email, userId, onSignOut }: { email: string; userId: string; onSignOut?: () => void }) {
-  const route = useHashRoute();
-  const isAdmin = useGroups(userId).includes('admins');
-  return (
-    <>
-      <header className="topbar">
-        <h1 className="brand">Notes</h1>
-        <nav aria-label="Main">
-          <a href="#/" aria-current={route === 'notes' ? 'page' : undefined}>
-            My notes
-          </a>
-          {isAdmin && (
-            <a href="#/admin" aria-current={route === 'admin' ? 'page' : undefined}>
-              Admin
-            </a>
-          )}
-        </nav>
-        <div className="account">
-          <span className="email" title={email}>
-            {email}
-          </span>
-          <button type="button" className="button secondary" onClick={onSignOut}>
-            Sign out
-          </button>
-        </div>
-      </header>
-      {route === 'admin' ? <AdminPage /> : <NotesPage key={userId} />}
-    </>
   );
 }

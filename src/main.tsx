@@ -1,5 +1,4 @@
 import './amplify';
-import '@aws-amplify/ui-react/styles.css';
 import './styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -12,13 +12,14 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bindingKey, type Binding } from '../core/binding.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { allowedOrigins, type BlocksMode, type HostingBranch } from './cors.js';
 import { readAppModule, type AppDeclarations } from '../core/app-module.js';
+import { blocksLambdaBundling } from './lambda-bundling.js';
 import { writeLambdaEntry } from './lambda-entry.js';
 import { isCloudBlock, type ProvisionContext } from './provision.js';
 
@@ -117,32 +118,12 @@ class BlocksBackendConstruct extends Construct {
       role,
       logGroup,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         ...(props.cognito && {
           COGNITO_USER_POOL_ID: props.cognito.userPoolId,
           COGNITO_CLIENT_ID: props.cognito.clientId,
         }),
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        // Minifying renames classes, and error names (`error.data.name`) are part of the API.
-        keepNames: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // The Node.js runtime ships the whole AWS SDK v3 under /var/runtime/node_modules
-        // (every client, lib-dynamodb, and the S3 presigners with the client-s3 they
-        // were released with), so none of it is bundled: the zip stays small and a
-        // presigner always meets the client-s3 of its own release. Bundling only part
-        // of the SDK is what mixes versions. tests/deployed runs the asset with
-        // nothing but @aws-sdk beside it.
-        externalModules: ['@aws-sdk/*'],
-        esbuildArgs: { '--conditions': 'aws-runtime' },
-        // CommonJS dependencies inside an ESM bundle still call require().
-        banner: "import { createRequire as __blocksCreateRequire } from 'node:module'; const require = __blocksCreateRequire(import.meta.url);",
-      },
+      bundling: blocksLambdaBundling,
     });
 
     const origins = allowedOrigins(props.mode, props.hosting, props.extraOrigins ?? []);

@@ -12,6 +12,7 @@ import { createDispatcher, type DispatcherOptions, type RpcHttpRequest, type Rpc
 import { API_PATH } from '../rpc/protocol.js';
 import { NOT_FOUND_BODY, responseHeaders } from '../rpc/responses.js';
 import { createRouter, type Router } from '../rpc/router.js';
+import { sourceMappedConsole } from './source-mapped-stack.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -97,8 +98,10 @@ export function createLambdaHandler(
   appModule: Readonly<Record<string, unknown>>,
   options: DispatcherOptions = {},
 ): LambdaHandler {
-  const dispatcher = createDispatcher(appModule, options);
-  const router = createRouter(appModule, options);
+  // Logged errors get source positions from the bundle's map, read on the first one (see source-mapped-stack.ts).
+  const withLogger: DispatcherOptions = { logger: sourceMappedConsole, ...options };
+  const dispatcher = createDispatcher(appModule, withLogger);
+  const router = createRouter(appModule, withLogger);
   return async (event, context) => {
     const path = apiPathOf(event);
     if (path !== API_PATH) {

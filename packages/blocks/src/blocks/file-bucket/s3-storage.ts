@@ -4,8 +4,8 @@
  * `content-length-range`, so S3 itself refuses anything else), downloads by
  * presigned GET, the rest with plain S3 calls.
  *
- * The SDK modules load on first use (`await import`) and the client is
- * shared by the process, so a cold start that touches no file pays nothing
+ * The SDK modules load on first use (`require`, each package when a call
+ * first needs it) and the client is shared by the process, so a cold start that touches no file pays nothing
  * for them.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -18,26 +18,26 @@ import { requireAwsSdk } from '../../core/aws-sdk.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 
-interface Sdk {
-  readonly s3: S3Module;
-  readonly createPresignedPost: typeof import('@aws-sdk/s3-presigned-post').createPresignedPost;
-  readonly getSignedUrl: typeof import('@aws-sdk/s3-request-presigner').getSignedUrl;
-}
-
-/** Loaded on first use through the kit's one SDK loader (core/aws-sdk.ts); Node caches the modules. */
-function loadSdk(): Promise<Sdk> {
-  return Promise.resolve().then(() => ({
-    s3: requireAwsSdk<S3Module>('@aws-sdk/client-s3'),
-    createPresignedPost: requireAwsSdk<typeof import('@aws-sdk/s3-presigned-post')>('@aws-sdk/s3-presigned-post').createPresignedPost,
-    getSignedUrl: requireAwsSdk<typeof import('@aws-sdk/s3-request-presigner')>('@aws-sdk/s3-request-presigner').getSignedUrl,
-  }));
-}
+/**
+ * Each SDK package on first use through the kit's one SDK loader
+ * (core/aws-sdk.ts); Node caches the modules. Separately, because each
+ * costs its own load: an upload URL needs the POST presigner and not the
+ * GET one, a list or delete needs neither.
+ */
+const sdk = {
+  s3: (): S3Module => requireAwsSdk<S3Module>('@aws-sdk/client-s3'),
+  createPresignedPost: (): typeof import('@aws-sdk/s3-presigned-post').createPresignedPost =>
+    requireAwsSdk<typeof import('@aws-sdk/s3-presigned-post')>('@aws-sdk/s3-presigned-post').createPresignedPost,
+  getSignedUrl: (): typeof import('@aws-sdk/s3-request-presigner').getSignedUrl =>
+    requireAwsSdk<typeof import('@aws-sdk/s3-request-presigner')>('@aws-sdk/s3-request-presigner').getSignedUrl,
+};
 
 let shared: Promise<S3Client> | undefined;
 
 /** The process's one S3 client, created on first use. */
 export function sharedS3Client(env: NodeJS.ProcessEnv = process.env): Promise<S3Client> {
-  shared ??= loadSdk().then(({ s3 }) => {
+  shared ??= Promise.resolve().then(() => {
+    const s3 = sdk.s3();
     const endpoint = env[S3_ENDPOINT_ENV];
     return new s3.S3Client({
       maxAttempts: 3,
@@ -92,17 +92,16 @@ export class S3FileStorage implements FileStorage {
 
   #bucketName?: string;
 
-  async #use(): Promise<{ client: S3Client; sdk: Sdk; bucket: string }> {
+  async #use(): Promise<{ client: S3Client; bucket: string }> {
     this.#bucketName ??= this.#bucket();
     const bucket = this.#bucketName;
-    const [client, loaded] = await Promise.all([this.#client(), loadSdk()]);
-    return { client, sdk: loaded, bucket };
+    return { client: await this.#client(), bucket };
   }
 
   async createUpload(grant: UploadGrant): Promise<{ url: string; fields: Record<string, string> }> {
-    const { client, sdk, bucket } = await this.#use();
+    const { client, bucket } = await this.#use();
     // createPresignedPost adds the bucket and exact-key conditions itself.
-    const { url, fields } = await sdk.createPresignedPost(client, {
+    const { url, fields } = await sdk.createPresignedPost()(client, {
       Bucket: bucket,
       Key: grant.key,
       Conditions: [
@@ -116,19 +115,19 @@ export class S3FileStorage implements FileStorage {
   }
 
   async createDownload(grant: DownloadGrant): Promise<string> {
-    const { client, sdk, bucket } = await this.#use();
-    const command = new sdk.s3.GetObjectCommand({
+    const { client, bucket } = await this.#use();
+    const command = new (sdk.s3().GetObjectCommand)({
       Bucket: bucket,
       Key: grant.key,
       ...(grant.disposition !== undefined && { ResponseContentDisposition: grant.disposition }),
     });
-    return sdk.getSignedUrl(client, command, { expiresIn: grant.expiresIn });
+    return sdk.getSignedUrl()(client, command, { expiresIn: grant.expiresIn });
   }
 
   async head(key: string): Promise<FileInfo | undefined> {
-    const { client, sdk, bucket } = await this.#use();
+    const { client, bucket } = await this.#use();
     try {
-      const answer = await call(() => client.send(new sdk.s3.HeadObjectCommand({ Bucket: bucket, Key: key })));
+      const answer = await call(() => client.send(new (sdk.s3().HeadObjectCommand)({ Bucket: bucket, Key: key })));
       return {
         key,
         size: answer.ContentLength ?? 0,
@@ -143,15 +142,15 @@ export class S3FileStorage implements FileStorage {
   }
 
   async delete(key: string): Promise<void> {
-    const { client, sdk, bucket } = await this.#use();
-    await call(() => client.send(new sdk.s3.DeleteObjectCommand({ Bucket: bucket, Key: key })));
+    const { client, bucket } = await this.#use();
+    await call(() => client.send(new (sdk.s3().DeleteObjectCommand)({ Bucket: bucket, Key: key })));
   }
 
   async list(options: { prefix: string; limit: number; cursor: string | undefined }): Promise<ListFilesResult> {
-    const { client, sdk, bucket } = await this.#use();
+    const { client, bucket } = await this.#use();
     const page = await call(() =>
       client.send(
-        new sdk.s3.ListObjectsV2Command({
+        new (sdk.s3().ListObjectsV2Command)({
           Bucket: bucket,
           MaxKeys: options.limit,
           ...(options.prefix && { Prefix: options.prefix }),
@@ -169,15 +168,15 @@ export class S3FileStorage implements FileStorage {
   }
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<FileInfo> {
-    const { client, sdk, bucket } = await this.#use();
-    const answer = await call(() => client.send(new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType })));
+    const { client, bucket } = await this.#use();
+    const answer = await call(() => client.send(new (sdk.s3().PutObjectCommand)({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType })));
     return { key, size: bytes.byteLength, contentType, lastModified: new Date().toISOString(), etag: stripQuotes(answer.ETag) };
   }
 
   async get(key: string): Promise<StoredFile | undefined> {
-    const { client, sdk, bucket } = await this.#use();
+    const { client, bucket } = await this.#use();
     try {
-      const answer = await call(() => client.send(new sdk.s3.GetObjectCommand({ Bucket: bucket, Key: key })));
+      const answer = await call(() => client.send(new (sdk.s3().GetObjectCommand)({ Bucket: bucket, Key: key })));
       const bytes = answer.Body ? await answer.Body.transformToByteArray() : new Uint8Array();
       return storedFile(
         {

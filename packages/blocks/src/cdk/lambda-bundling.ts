@@ -1,0 +1,37 @@
+/**
+ * How every Lambda function of a Blocks backend is built and started: one
+ * place, so the API handler and any other function the stack adds (a jobs
+ * worker, say) are bundled the same way and the cold-start bench
+ * (bench/lambda-cold-init.ts) measures what each of them ships.
+ */
+import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** `NodejsFunction` bundling options for a function whose entry imports the app's Blocks. */
+export const blocksLambdaBundling: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  minify: true,
+  // Minifying renames classes, and error names (`error.data.name`) are part of the API.
+  keepNames: true,
+  // Shipped next to index.mjs and read only when an error is logged (see below).
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  // The Node.js runtime ships the AWS SDK v3 under /var/runtime/node_modules
+  // (every client, lib-dynamodb, and the S3 presigners with the client-s3 they
+  // were released with), so none of it is bundled: the zip stays small and a
+  // presigner always meets the client-s3 of its own release. Bundling only part
+  // of the SDK is what mixes versions. Blocks load these packages with
+  // `require` on first use (core/aws-sdk.ts), never at init. tests/deployed
+  // runs the asset with nothing but @aws-sdk beside it.
+  externalModules: ['@aws-sdk/*'],
+  esbuildArgs: { '--conditions': 'aws-runtime' },
+  // CommonJS dependencies inside an ESM bundle still call require().
+  banner: "import { createRequire as __blocksCreateRequire } from 'node:module'; const require = __blocksCreateRequire(import.meta.url);",
+};
+
+// No `NODE_OPTIONS=--enable-source-maps`: with it Node reads and parses the
+// map while the bundle loads, on every cold start (~20 ms of init measured in
+// bench/lambda-cold-init.ts). The map still ships (`sourceMap: true`) and the
+// Lambda transport applies it to the errors it logs, on the first one
+// (transports/source-mapped-stack.ts).
