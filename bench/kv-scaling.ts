@@ -182,10 +182,11 @@ export const measure: Measure = async () => {
       },
       {
         name: `KV open on first use at ${label}`,
-        value: round(large.openMs / 1000, 3),
-        unit: 's',
-        baseline: { name: '1k keys', value: round(small.openMs / 1000, 3) },
-        target: { max: 0.5, on: 'value', label: '≤ 0.5 s' },
+        // In ms: an LMDB open takes a few, which rounds to "0 s".
+        value: round(large.openMs, 1),
+        unit: 'ms',
+        baseline: { name: '1k keys', value: round(small.openMs, 1) },
+        target: { max: 500, on: 'value', label: '≤ 0.5 s' },
         note: `once per dev-server start; a store in the older one-file-per-key layout migrates once in ${round(migrationMs / 1000, 2)} s`,
       },
     ];

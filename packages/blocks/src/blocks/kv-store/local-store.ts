@@ -154,11 +154,15 @@ function conflictMessage(ifVersion: number, current: StoredRecord | undefined): 
 /** A `KVStoreApi` over one LMDB database; see the module comment for the design. */
 export class LocalKVStore<T> implements KVStoreApi<T> {
   readonly dir: string;
-  readonly #state: DirState;
 
   constructor(dir: string) {
     this.dir = path.resolve(dir);
-    this.#state = dirState(this.dir);
+    dirState(this.dir);
+  }
+
+  /** Looked up on each call, so an instance outlives a close of its directory (tests, the bench) and reopens it. */
+  get #state(): DirState {
+    return dirState(this.dir);
   }
 
   async get(key: string): Promise<KVItem<T> | undefined> {
