@@ -11,7 +11,7 @@
  * with a warning, as the old store skipped it.
  */
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isAtomicTempFile } from '../../local/atomic-file.js';
 import { readDirIfExistsSync, readTextIfExistsSync } from '../../local/if-exists.js';
@@ -64,10 +64,16 @@ export function* readLegacyRecords(layout: LegacyLayout, warn: (file: string, re
   }
 }
 
-/** Deletes the old layout; called only once its records are committed to the new store. */
-export function removeLegacyLayout(layout: LegacyLayout): void {
-  for (const shardDir of layout.shardDirs) rmSync(shardDir, { recursive: true, force: true });
-  for (const file of layout.others) rmSync(file, { force: true });
+/**
+ * Deletes the old layout; called only once its records are committed to the
+ * new store. Asynchronous (off the event loop): deleting 100k files takes
+ * twice as long as reading them, and requests need not wait for it.
+ */
+export async function removeLegacyLayout(layout: LegacyLayout): Promise<void> {
+  await Promise.all([
+    ...layout.shardDirs.map((shardDir) => rm(shardDir, { recursive: true, force: true })),
+    ...layout.others.map((file) => rm(file, { force: true })),
+  ]);
 }
 
 function parseLegacyRecord(text: string): LegacyRecord | string {

@@ -186,9 +186,10 @@ describe('LocalKVStore migration from the one-file-per-key layout', () => {
     expect(await store.get('user-1/a')).toEqual({ key: 'user-1/a', value: { text: 'first' }, version: 3 });
     expect(await store.get('user-1/b')).toEqual({ key: 'user-1/b', value: 'ttl', version: 1, expiresAt: later });
     expect(await store.put('user-1/a', { text: 'next' }, { ifVersion: 3 })).toMatchObject({ version: 4 });
-    expect(await allFiles(dir)).toEqual([DATA_FILE_NAME, `${DATA_FILE_NAME}-lock`]);
 
+    // The old files go in the background; closing waits for that.
     const reopened = await reopen(dir);
+    expect(await allFiles(dir)).toEqual([DATA_FILE_NAME, `${DATA_FILE_NAME}-lock`]);
     expect(await reopened.get('user-1/a')).toMatchObject({ value: { text: 'next' }, version: 4 });
     expect(stats(dir).migrations).toBe(0);
   });
@@ -205,6 +206,7 @@ describe('LocalKVStore migration from the one-file-per-key layout', () => {
     expect(await reopened.get('k')).toEqual({ key: 'k', value: 'new', version: 2 });
     expect(await reopened.get('other')).toBeUndefined();
     expect(stats(dir).migrations).toBe(0);
+    await closeLocalStore(dir);
     expect(await allFiles(dir)).toEqual([DATA_FILE_NAME, `${DATA_FILE_NAME}-lock`]);
   });
 });

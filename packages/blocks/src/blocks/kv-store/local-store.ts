@@ -66,6 +66,8 @@ interface OpenDb {
 interface DirState {
   readonly dir: string;
   db?: OpenDb;
+  /** Deletion of a migrated older layout, still running in the background. */
+  cleanup?: Promise<void>;
   /** Records already reported as unreadable, so each is warned about once. */
   readonly warned: Set<string>;
   readonly stats: LocalStoreStats;
@@ -305,16 +307,20 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
     // Set before any await: concurrent first calls share this one database.
     state.db = { root, records };
     if (layout.found) {
-      // Only once the import is on disk may its source go.
-      await root.flushed;
-      removeLegacyLayout(layout);
+      // Only once the import is on disk may its source go; in the background, so requests need not wait.
+      state.cleanup = root.flushed
+        .then(() => removeLegacyLayout(layout))
+        .catch((error: unknown) => {
+          // Harmless: the import is marked done, so the next open only tries the deletion again.
+          console.warn(`[blocks-kit] KVStore: could not delete the migrated files in ${this.dir}: ${String(error)}`);
+        });
     }
     return state.db;
   }
 
   /**
    * Imports a store written by an older kit (one JSON file per key, see
-   * legacy-files.ts); `#open` then deletes the files. The import is one
+   * legacy-files.ts); `#open` then deletes the files in the background. The import is one
    * synchronous transaction that also sets the `meta` marker, so a crash
    * leaves either nothing imported (the next open imports again) or
    * everything imported and marked (the next open only deletes the leftover
@@ -337,12 +343,13 @@ export class LocalKVStore<T> implements KVStoreApi<T> {
   }
 }
 
-/** Closes `dir`'s database and forgets it, as a process exit would; the next use opens it again. */
+/** Closes `dir`'s database (once a migration's background cleanup is done) and forgets it; the next use opens it again. */
 export async function closeLocalStoreDir(dir: string): Promise<void> {
   const states = registry();
   const resolved = path.resolve(dir);
   const state = states.get(resolved);
   states.delete(resolved);
+  await state?.cleanup;
   if (state?.db !== undefined) {
     await state.db.root.flushed;
     await state.db.root.close();
