@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PresignedUpload } from 'blocks-kit';
+import { LocalKVStore } from '../packages/blocks/src/blocks/kv-store/local-store.js';
 import type { Attachment, Note } from './index.js';
 
 const CLIENT_ID = 'test-client';
@@ -157,18 +158,18 @@ describe('isolation, property-based: whatever another user sends, Alice’s note
   let notes: Note[];
   let herCursor: string;
 
-  /** Alice's record files, exactly as stored: path → bytes. */
+  /** Alice's records as the store holds them (value, version, expiry): key → JSON. */
   async function herFiles(): Promise<Map<string, string>> {
-    const root = path.join(dataDir, 'kv', 'notes-app', 'notes');
-    const files = new Map<string, string>();
-    for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-      // Records only: the store's keys.log is an index hint, not data (kv-store/key-log.ts).
-      if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
-      const file = path.join(entry.parentPath, entry.name);
-      const text = await readFile(file, 'utf8');
-      if ((JSON.parse(text) as { key: string }).key.startsWith(`${owner}/`)) files.set(file, text);
-    }
-    return files;
+    // The same directory, and so the same open database, as the app's `notes` store.
+    const store = new LocalKVStore(path.join(dataDir, 'kv', 'notes-app', 'notes'));
+    const records = new Map<string, string>();
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ prefix: `${owner}/`, limit: 1000, cursor });
+      for (const item of page.items) records.set(item.key, JSON.stringify(item));
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    return records;
   }
 
   beforeAll(async () => {

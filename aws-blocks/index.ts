@@ -145,8 +145,26 @@ function toNote(item: { value: StoredNote; version: number }): Note {
   return { ...item.value, version: item.version };
 }
 
+// The input schemas are built once here, not inside the namespace factory:
+// the factory runs on every request, and building (and JIT-compiling) every
+// method's zod schema per call cost more than the whole local store read.
+const createInput = z.object({ text });
+const listInput = z
+  .object({ limit: z.number().int().min(1).max(100).default(20), cursor: z.string().max(2048).optional() })
+  .default({ limit: 20 });
+const updateInput = z.object({ id: noteId, text, version: z.number().int().positive().optional() });
+const deleteInput = z.object({ id: noteId });
+const uploadUrlInput = z.object({
+  noteId,
+  name: z.string().min(1).max(255),
+  contentType: z.enum(Object.keys(ATTACHMENT_TYPES) as [AttachmentType, ...AttachmentType[]], 'Attach images or PDFs'),
+  size: z.number().int().min(1, 'This file is empty'),
+});
+const attachmentsInput = z.object({ noteId });
+const removeAttachmentInput = z.object({ noteId, id: fileId });
+
 export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
-  create: withInput(z.object({ text }), async (input): Promise<Note> => {
+  create: withInput(createInput, async (input): Promise<Note> => {
     const sub = await ownerOf(context);
     const now = new Date().toISOString();
     const note: StoredNote = { id: newNoteId(), text: input.text, createdAt: now, updatedAt: now };
@@ -155,9 +173,7 @@ export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
   }),
 
   list: withInput(
-    z.object({ limit: z.number().int().min(1).max(100).default(20), cursor: z.string().max(2048).optional() }).default({
-      limit: 20,
-    }),
+    listInput,
     async (input): Promise<{ items: Note[]; cursor?: string }> => {
       const sub = await ownerOf(context);
       const page = await noteStore.list({ prefix: `${sub}/`, limit: input.limit, ...(input.cursor && { cursor: input.cursor }) });
@@ -166,7 +182,7 @@ export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
   ),
 
   update: withInput(
-    z.object({ id: noteId, text, version: z.number().int().positive().optional() }),
+    updateInput,
     async (input): Promise<Note> => {
       const sub = await ownerOf(context);
       const key = noteKey(sub, input.id);
@@ -180,7 +196,7 @@ export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
     },
   ),
 
-  delete: withInput(z.object({ id: noteId }), async (input): Promise<{ deleted: true }> => {
+  delete: withInput(deleteInput, async (input): Promise<{ deleted: true }> => {
     const sub = await ownerOf(context);
     if (!(await noteStore.delete(noteKey(sub, input.id)))) throw new NotFoundError('Note not found');
     // After the note: a failure here leaves orphan files, never a note whose files are gone.
@@ -190,12 +206,7 @@ export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
 
   /** A presigned upload for one file of the caller's note; the browser POSTs the file straight to storage. */
   attachmentUploadUrl: withInput(
-    z.object({
-      noteId,
-      name: z.string().min(1).max(255),
-      contentType: z.enum(Object.keys(ATTACHMENT_TYPES) as [AttachmentType, ...AttachmentType[]], 'Attach images or PDFs'),
-      size: z.number().int().min(1, 'This file is empty'),
-    }),
+    uploadUrlInput,
     async (input): Promise<{ id: string; upload: PresignedUpload }> => {
       const sub = await ownerOf(context);
       // The declared size gives a readable refusal; storage enforces the real one.
@@ -211,7 +222,7 @@ export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
   ),
 
   /** The caller's note's files, with short-lived URLs to view and download each. */
-  attachments: withInput(z.object({ noteId }), async (input): Promise<Attachment[]> => {
+  attachments: withInput(attachmentsInput, async (input): Promise<Attachment[]> => {
     const sub = await ownerOf(context);
     await requireNote(sub, input.noteId);
     const prefix = `${noteKey(sub, input.noteId)}/`;
@@ -228,7 +239,7 @@ export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
     );
   }),
 
-  removeAttachment: withInput(z.object({ noteId, id: fileId }), async (input): Promise<{ deleted: true }> => {
+  removeAttachment: withInput(removeAttachmentInput, async (input): Promise<{ deleted: true }> => {
     const sub = await ownerOf(context);
     await requireNote(sub, input.noteId);
     const key = `${noteKey(sub, input.noteId)}/${input.id}`;

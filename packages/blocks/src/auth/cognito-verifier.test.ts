@@ -174,6 +174,23 @@ describe.each(PATHS)('on the $name path', (path) => {
       }
     });
 
+    it('a token accepted once is refused as soon as it expires, and a verified token never vouches for another', async () => {
+      const auth = verifier();
+      const token = fx.mintToken(claimsFor('id', { username: 'carol', ttlSeconds: 60 }));
+      expect((await auth.requireAuth(bearer(token))).username).toBe('carol');
+      expect((await auth.requireAuth(bearer(token))).username).toBe('carol');
+      // The same claims under a broken signature: not the remembered string, so verified again and refused.
+      const [header, payload] = token.split('.');
+      await expect(auth.requireAuth(withAuthorization(`Bearer ${header}.${payload}.${'A'.repeat(342)}`))).rejects.toBeInstanceOf(UnauthorizedError);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(Date.now() + 61_000);
+        await expect(auth.requireAuth(bearer(token))).rejects.toBeInstanceOf(UnauthorizedError);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
     const rejected: [string, () => string | undefined][] = [
       ['a missing header', () => undefined],
       ['the Basic scheme', () => `Basic ${Buffer.from('alice:password').toString('base64')}`],

@@ -18,6 +18,7 @@ import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError, type ApiError } from '../core/errors.js';
 import type { RequestContext } from '../core/context.js';
 import { isLoopbackHostname } from '../core/loopback.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export type TokenUse = 'id' | 'access';
 
@@ -332,6 +333,8 @@ export class CognitoVerifier {
   readonly #options: Readonly<CognitoVerifierOptions>;
   #config: ResolvedConfig | undefined;
   #verify: Verifier | undefined;
+  /** Tokens accepted before, until their `exp` (verified-tokens.ts says why that is safe). */
+  readonly #verified = new VerifiedTokens();
 
   constructor(options: CognitoVerifierOptions) {
     validateExplicitOptions(options);
@@ -356,8 +359,13 @@ export class CognitoVerifier {
     const { verify, tokenUse } = this.#verifier();
     const token = bearerToken(context.headers);
     try {
+      const known = this.#verified.get(token, Date.now() / 1000);
+      if (known !== undefined) return toVerifiedUser(known, tokenUse);
       assertRs256Header(decomposeUnverifiedJwt(token).header);
-      return toVerifiedUser(await verify(token), tokenUse);
+      const claims = await verify(token);
+      const user = toVerifiedUser(claims, tokenUse);
+      this.#verified.remember(token, claims);
+      return user;
     } catch (error) {
       throw toApiError(error);
     }

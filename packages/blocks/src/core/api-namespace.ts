@@ -12,7 +12,9 @@ export type ApiFactory<M extends ApiMethods> = (context: RequestContext) => M;
  * A group of RPC methods. Only the instances exported from
  * `aws-blocks/index.ts` are reachable, as `exportName.method`.
  * The factory runs once per request, so methods close over that request's
- * context (headers, cookies, the caller's identity).
+ * context (headers, cookies, the caller's identity). Build anything that does
+ * not depend on the request (input schemas above all) outside it: a schema
+ * built in the factory is built, and compiled by its validator, on every call.
  */
 // A brand, not `instanceof`: see the note in errors.ts on duplicate module copies.
 const API_NAMESPACE_BRAND = Symbol.for('blocks-kit.ApiNamespace');

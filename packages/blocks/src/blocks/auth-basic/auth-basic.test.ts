@@ -13,7 +13,7 @@ const dirs: string[] = [];
 
 afterAll(async () => {
   for (const dir of dirs) {
-    closeLocalStore(dir);
+    await closeLocalStore(dir);
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,7 +1,7 @@
 /**
  * KVStore, local variant (the default condition): a key-value store declared
- * in a scope, its data in `<data dir>/kv/<scope name>/<id>/`, one file per
- * key. Deployed, the same declaration is a DynamoDB table (index.cdk.ts,
+ * in a scope, its data in `<data dir>/kv/<scope name>/<id>/data.mdb` (LMDB,
+ * local-store.ts). Deployed, the same declaration is a DynamoDB table (index.cdk.ts,
  * index.aws.ts). Every variant meets the `KVStoreApi` contract.
  *
  * @example

@@ -20,7 +20,7 @@ async function freshStore(): Promise<LocalKVStore<unknown>> {
 
 afterAll(async () => {
   for (const dir of dirs) {
-    closeLocalStore(dir);
+    await closeLocalStore(dir);
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,26 +1,34 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { isAtomicTempFile, removeFileDurably, writeFileAtomic } from '../atomic-file.js';
-import { readDirIfExists, readTextIfExists } from '../if-exists.js';
+import { ConflictError } from '../../core/errors.js';
+import { LocalKVStore } from '../../blocks/kv-store/local-store.js';
+import { writeFileAtomic } from '../atomic-file.js';
+import { readTextIfExists } from '../if-exists.js';
+import { importLegacyFiles, STORE_DIR } from './legacy-files.js';
 import { isJsonObject, safeJsonParse } from '../../core/safe-json.js';
 import { parseSessionRecord, parseUserRecord, UUID_RE, type SessionRecord, type UserRecord } from './records.js';
 
 /**
- * Files of the local user pool, all under `<dataDir>/user-pool/` (mode 0700):
+ * Storage of the local user pool, all under `<dataDir>/user-pool/` (mode 0700):
  *
- * - `users/<sub>.json`: one file per user;
- * - `emails/<sha256(email)>.json`: `{ sub }`, the sign-in alias index
- *   (hashed so addresses do not appear in file names);
- * - `sessions/<origin_jti>.json`: one file per sign-in (refresh token hash);
- * - `decoys/<id>.json`: failure counters of a name with no account (see decoy.ts).
+ * - `store/data.mdb`: a local KVStore (the kit's one local storage engine,
+ *   LMDB: see blocks/kv-store/local-store.ts) holding, by key,
+ *   `users/<sub>` (one record per user), `emails/<sha256(email)>` (`{ sub }`,
+ *   the sign-in alias index, hashed so addresses appear nowhere as keys),
+ *   `sessions/<origin_jti>` (one per sign-in, the refresh token's hash) and
+ *   `decoys/<id>` (failure counters of a name with no account, decoy.ts);
+ * - `signing-key.json` (mode 0600): the pool's RSA key, a file of its own.
  *
- * Nothing is cached: every request reads the files, so the CLI can change
- * users while the dev server runs.
+ * Nothing is cached: every request reads the store, and LMDB lets another
+ * process write it meanwhile, so the CLI can change users while the dev
+ * server runs. Pools written by older kits (one JSON file per record in
+ * `users/`, `emails/`, `sessions/`, `decoys/`) are imported on first use.
  */
 export class UserPoolStore {
   readonly root: string;
   private rootReady: Promise<void> | undefined;
+  private kvReady: Promise<LocalKVStore<unknown>> | undefined;
 
   constructor(dataDir: string) {
     this.root = path.join(dataDir, 'user-pool');
@@ -42,27 +50,53 @@ export class UserPoolStore {
     await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
   }
 
-  private userFile(sub: string): string {
-    return path.join(this.root, 'users', `${sub}.json`);
+  /** The record store, opened inside the private root, older files imported first. */
+  private kv(): Promise<LocalKVStore<unknown>> {
+    this.kvReady ??= (async () => {
+      await this.ensureRoot();
+      const kv = new LocalKVStore<unknown>(path.join(this.root, STORE_DIR));
+      await importLegacyFiles(this.root, kv);
+      return kv;
+    })().catch((error: unknown) => {
+      this.kvReady = undefined;
+      throw error;
+    });
+    return this.kvReady;
   }
 
-  private emailFile(email: string): string {
-    const digest = createHash('sha256').update(normaliseEmail(email)).digest('hex');
-    return path.join(this.root, 'emails', `${digest}.json`);
+  private async read(key: string): Promise<unknown> {
+    return (await (await this.kv()).get(key))?.value;
   }
 
-  private sessionFile(originJti: string): string {
-    return path.join(this.root, 'sessions', `${originJti}.json`);
+  private async write(key: string, value: unknown): Promise<void> {
+    await (await this.kv()).put(key, value);
+  }
+
+  /** Every record under `prefix`, page by page. */
+  private async listAll(prefix: string): Promise<{ key: string; value: unknown; version: number }[]> {
+    const kv = await this.kv();
+    const items: { key: string; value: unknown; version: number }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await kv.list({ prefix, limit: 1000, cursor });
+      items.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    return items;
+  }
+
+  private emailKey(email: string): string {
+    return `emails/${createHash('sha256').update(normaliseEmail(email)).digest('hex')}`;
   }
 
   async readUser(sub: string): Promise<UserRecord | undefined> {
-    // The check keeps untrusted input (a USERNAME) from naming other paths.
+    // The check keeps untrusted input (a USERNAME) from naming other keys.
     if (!UUID_RE.test(sub)) return undefined;
-    return parseUserRecord(await this.readJson(this.userFile(sub)));
+    return parseUserRecord(await this.read(`users/${sub}`));
   }
 
   async subForEmail(email: string): Promise<string | undefined> {
-    const entry = await this.readJson(this.emailFile(email));
+    const entry = await this.read(this.emailKey(email));
     return isJsonObject(entry) && typeof entry.sub === 'string' && UUID_RE.test(entry.sub) ? entry.sub : undefined;
   }
 
@@ -80,70 +114,76 @@ export class UserPoolStore {
   }
 
   writeUser(user: UserRecord): Promise<void> {
-    return this.writeJson(this.userFile(user.sub), user);
+    return this.write(`users/${user.sub}`, user);
   }
 
   linkEmail(email: string, sub: string): Promise<void> {
-    return this.writeJson(this.emailFile(email), { sub });
+    return this.write(this.emailKey(email), { sub });
   }
 
-  /** Removes an alias only if it still points at `sub`. */
+  /** Removes an alias only if it still points at `sub` (checked and removed atomically). */
   async unlinkEmail(email: string, sub: string): Promise<void> {
-    if ((await this.subForEmail(email)) === sub) await removeFileDurably(this.emailFile(email));
+    const kv = await this.kv();
+    const key = this.emailKey(email);
+    const entry = await kv.get(key);
+    if (!isJsonObject(entry?.value) || entry.value.sub !== sub) return;
+    try {
+      await kv.delete(key, { ifVersion: entry.version });
+    } catch (error) {
+      // Relinked meanwhile: it no longer points at `sub`, so it stays.
+      if (!(error instanceof ConflictError)) throw error;
+    }
   }
 
   async deleteUser(user: UserRecord): Promise<void> {
     await this.unlinkEmail(user.email, user.sub);
-    await removeFileDurably(this.userFile(user.sub));
+    await (await this.kv()).delete(`users/${user.sub}`);
   }
 
   async listUsers(): Promise<UserRecord[]> {
     const users: UserRecord[] = [];
-    for (const name of await this.list('users')) {
-      const user = await this.readUser(name.slice(0, -'.json'.length));
+    for (const item of await this.listAll('users/')) {
+      const user = parseUserRecord(item.value);
       if (user) users.push(user);
     }
     return users.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  private decoyFile(id: string): string {
-    return path.join(this.root, 'decoys', `${id}.json`);
-  }
-
   /** The raw counter record of a decoy id (a UUID derived from the pool secret), if any. */
   async readDecoy(id: string): Promise<unknown> {
     if (!UUID_RE.test(id)) return undefined;
-    return this.readJson(this.decoyFile(id));
+    return this.read(`decoys/${id}`);
   }
 
   writeDecoy(id: string, record: unknown): Promise<void> {
     if (!UUID_RE.test(id)) return Promise.reject(new TypeError(`Not a decoy id: ${id}`));
-    return this.writeJson(this.decoyFile(id), record);
+    return this.write(`decoys/${id}`, record);
   }
 
   async readSession(originJti: string): Promise<SessionRecord | undefined> {
     if (!UUID_RE.test(originJti)) return undefined;
-    return parseSessionRecord(await this.readJson(this.sessionFile(originJti)));
+    return parseSessionRecord(await this.read(`sessions/${originJti}`));
   }
 
   writeSession(session: SessionRecord): Promise<void> {
-    return this.writeJson(this.sessionFile(session.originJti), session);
+    return this.write(`sessions/${session.originJti}`, session);
   }
 
-  /** Deletes sessions whose refresh token has expired; returns how many. */
+  /** Deletes sessions whose refresh token has expired (or that no longer parse); returns how many. */
   async pruneSessions(nowMs: number): Promise<number> {
+    const kv = await this.kv();
     let removed = 0;
-    for (const name of await this.list('sessions')) {
-      const session = await this.readSession(name.slice(0, -'.json'.length));
+    for (const item of await this.listAll('sessions/')) {
+      const session = parseSessionRecord(item.value);
       if (session && session.expiresAt > nowMs) continue;
-      if (await removeFileDurably(path.join(this.root, 'sessions', name))) removed += 1;
+      try {
+        // Only the version looked at: a session refreshed meanwhile is not removed.
+        if (await kv.delete(item.key, { ifVersion: item.version })) removed += 1;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
     }
     return removed;
-  }
-
-  private async list(dir: string): Promise<string[]> {
-    const entries = await readDirIfExists(path.join(this.root, dir));
-    return entries.map((entry) => entry.name).filter((name) => name.endsWith('.json') && !isAtomicTempFile(name));
   }
 }
 

@@ -1,10 +1,10 @@
 /**
  * What tests see of the local store's per-directory state (local-store.ts
- * keeps it on globalThis so every copy of the module shares it): forget a
- * directory, as a restarted process would, and read its cost counters.
+ * keeps it on globalThis so every copy of the module shares it): close a
+ * directory's database, as a process exit would, and read its cost counters.
  */
 import path from 'node:path';
-import type { LocalStoreStats } from '../local-store.js';
+import { closeLocalStoreDir, type LocalStoreStats } from '../local-store.js';
 
 type Registry = Map<string, { readonly stats: LocalStoreStats }>;
 
@@ -12,9 +12,9 @@ function registry(): Registry | undefined {
   return (globalThis as { [key: symbol]: Registry | undefined })[Symbol.for('blocks-kit.localStores')];
 }
 
-/** The next `LocalKVStore` for `dir` rebuilds its index from disk. */
-export function closeLocalStore(dir: string): void {
-  registry()?.delete(path.resolve(dir));
+/** Closes `dir`'s database (after its pending writes are flushed); the next `LocalKVStore` for it opens it again. */
+export function closeLocalStore(dir: string): Promise<void> {
+  return closeLocalStoreDir(dir);
 }
 
 /** The counters of `dir`'s shared state, if it is open. */
