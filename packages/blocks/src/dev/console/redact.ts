@@ -12,7 +12,7 @@
 export const REDACTED = '[redacted]';
 
 // Matched against the key with `-` and `_` removed, lower case.
-const SECRET_KEY = /(password|passwd|passphrase|secret|token|authorization|cookie|apikey|privatekey|credential)/;
+const SECRET_KEY = /(password|passwd|passphrase|secret|token|authorization|cookie|apikey|privatekey|credential|signature)/;
 // header.payload.signature, each base64url; the header of a JWT starts `eyJ` (`{"`).
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 // Depth and breadth limits: a log line never walks an unbounded structure.
