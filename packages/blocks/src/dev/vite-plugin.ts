@@ -7,6 +7,8 @@ import { createAppLoader } from './app-loader.js';
 import { blocksApiMiddleware } from '../transports/node.js';
 import { LocalAuth, localAmplifyOutputs } from './local-auth.js';
 import { loadForDevServer } from './auth-definition/dev-wiring.js';
+import { CONSOLE_PATH, createBlocksConsole, type BlocksConsole } from './console/index.js';
+import { sessionGate } from './session-gate.js';
 
 export interface BlocksDevOptions {
   /** The app's Blocks module, relative to the Vite root. */
@@ -22,6 +24,8 @@ export interface BlocksDevApi {
   /** Starts the local user pool for a server reachable at `origin`, unless in cloud mode. */
   listening(origin: string): void;
   readonly localAuth: LocalAuth;
+  /** The local console at /_blocks/ (local mode only), once the server is configured. */
+  readonly console: BlocksConsole | undefined;
 }
 
 /**
@@ -44,8 +48,9 @@ export function blocks(options: BlocksDevOptions = {}): Plugin[] {
 export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> {
   const localAuth = new LocalAuth();
   let local = true;
-  const api: BlocksDevApi = {
+  const api: BlocksDevApi & { console: BlocksConsole | undefined } = {
     localAuth,
+    console: undefined,
     listening(origin) {
       if (local && !localAuth.pool) localAuth.start(origin);
     },
@@ -64,11 +69,27 @@ export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> 
       server.httpServer?.once('listening', () => {
         const { port } = server.httpServer!.address() as AddressInfo;
         api.listening(`http://localhost:${port}`);
+        if (local) server.config.logger.info(`  ➜  Blocks console: http://localhost:${port}${CONSOLE_PATH}/`);
       });
       server.middlewares.use(localAuth.middleware);
+      // The console and everything it needs exist in local mode only.
+      const blocksConsole = local
+        ? createBlocksConsole({
+            load: () => app.load(),
+            pool: () => localAuth.pool,
+            transformHtml: (url, html) => server.transformIndexHtml(url, html),
+            terminal: process.env.BLOCKS_LOG_CALLS === '1',
+          })
+        : undefined;
+      api.console = blocksConsole;
+      if (blocksConsole) {
+        server.middlewares.use(blocksConsole.middleware);
+        server.middlewares.use(sessionGate(() => localAuth.pool, blocksConsole.log.observe));
+      }
       server.middlewares.use(
         blocksApiMiddleware(() => app.load(), {
           ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
+          ...(blocksConsole && { observer: blocksConsole.log.observe }),
         }),
       );
     },
