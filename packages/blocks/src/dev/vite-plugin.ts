@@ -79,6 +79,7 @@ export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> 
             pool: () => localAuth.pool,
             transformHtml: (url, html) => server.transformIndexHtml(url, html),
             terminal: process.env.BLOCKS_LOG_CALLS === '1',
+            withoutViteClient: server.config.server.ws === false,
           })
         : undefined;
       api.console = blocksConsole;

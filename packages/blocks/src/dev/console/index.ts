@@ -23,6 +23,11 @@ export interface BlocksConsoleOptions {
   readonly pool: () => LocalUserPool | undefined;
   /** Vite's HTML transform (adds its client and the React preamble). */
   readonly transformHtml: (url: string, html: string) => Promise<string>;
+  /**
+   * Leave out Vite's client script: `blocks:dev` runs no WebSocket server
+   * for it to connect to (the console needs no live reload there).
+   */
+  readonly withoutViteClient?: boolean;
   /** Print `[rpc-in]`/`[rpc-out]` lines for every call (BLOCKS_LOG_CALLS=1). */
   readonly terminal?: boolean;
 }
@@ -53,8 +58,9 @@ export function createBlocksConsole(options: BlocksConsoleOptions): BlocksConsol
 
   async function page(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const template = await readFile(path.join(UI_DIR, 'index.html'), 'utf8');
-    const entry = `/@fs/${path.join(UI_DIR, 'main.tsx').split(path.sep).join('/').replace(/^\/+/, '')}`;
-    const html = await options.transformHtml(`${CONSOLE_PATH}/`, template.replace('%ENTRY%', entry));
+    const served = (file: string): string => `/@fs/${path.join(UI_DIR, file).split(path.sep).join('/').replace(/^\/+/, '')}`;
+    let html = await options.transformHtml(`${CONSOLE_PATH}/`, template.replace('%ENTRY%', served('main.tsx')).replace('%STYLES%', served('console.css')));
+    if (options.withoutViteClient) html = html.replace(/<script type="module" src="\/@vite\/client"><\/script>/g, '');
     res.statusCode = 200;
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.setHeader('cache-control', 'no-store');

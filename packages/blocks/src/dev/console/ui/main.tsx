@@ -1,7 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ConsoleApp } from './ConsoleApp';
-import './console.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
