@@ -1,6 +1,6 @@
 import { Authenticator } from '@aws-amplify/ui-react';
 import { AdminPage } from './AdminPage';
-import { isLocalMode } from './amplify';
+import { consolePath, isLocalMode } from './amplify';
 import { NotesPage } from './NotesPage';
 import { useGroups } from './use-groups';
 import { useHashRoute } from './use-hash-route';
@@ -15,7 +15,14 @@ export function App() {
       </Authenticator>
       {isLocalMode && (
         <p className="mode-note">
-          Local mode: users, data and the API live on this dev server. Confirmation codes appear in its terminal.
+          Local mode: users, data and the API live on this dev server.{' '}
+          {consolePath ? (
+            <>
+              Confirmation codes, data and every call are in the <a href={consolePath}>console</a> (and codes in its terminal).
+            </>
+          ) : (
+            'Confirmation codes appear in its terminal.'
+          )}
         </p>
       )}
     </main>
