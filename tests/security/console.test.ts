@@ -181,6 +181,34 @@ describe('CSRF: a cross-site request changes nothing', () => {
   });
 });
 
+describe('console actions take effect on the next call', () => {
+  async function signedIn(email: string): Promise<Record<string, string>> {
+    expect((await consolePost('users/create', { email, password: PASSWORD })).status).toBe(200);
+    const pool = server.userPool!;
+    const reply = await pool.handle({ target: 'InitiateAuth', body: { ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD } } });
+    return { authorization: `Bearer ${(reply.body as { AuthenticationResult: { IdToken: string } }).AuthenticationResult.IdToken}` };
+  }
+
+  it('a disabled or deleted user\'s token is refused with 401 at once', async () => {
+    const disabled = await signedIn('disabled@example.com');
+    expect((await rpc('notes.list', {}, disabled)).status).toBe(200);
+    expect((await consolePost('users/disable', { email: 'disabled@example.com' })).status).toBe(200);
+    const refused = await rpc('notes.list', {}, disabled);
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body)).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32001, data: { status: 401 } } });
+    // Enabling again does not revive the old sign-in (disabling ended every session).
+    expect((await consolePost('users/enable', { email: 'disabled@example.com' })).status).toBe(200);
+    expect((await rpc('notes.list', {}, disabled)).status).toBe(401);
+
+    const deleted = await signedIn('deleted@example.com');
+    expect((await rpc('notes.list', {}, deleted)).status).toBe(200);
+    expect((await consolePost('users/delete', { email: 'deleted@example.com' })).status).toBe(200);
+    expect((await rpc('notes.list', {}, deleted)).status).toBe(401);
+    // Still signed in: another user is not affected.
+    expect((await rpc('notes.list', {}, await signedIn('bystander@example.com'))).status).toBe(200);
+  });
+});
+
 describe('the request log keeps no secrets', () => {
   it('redacts passwords, tokens, cookies and the secret setting in the stored log and the terminal', async () => {
     expect((await consolePost('users/create', { email: 'log@example.com', password: PASSWORD })).status).toBe(200);

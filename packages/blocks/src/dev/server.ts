@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 import { API_PATH } from '../rpc/protocol.js';
 import { NOT_FOUND_BODY, responseHeaders } from '../rpc/responses.js';
@@ -36,14 +37,18 @@ export interface BlocksDevServer {
  */
 export async function startBlocksDevServer(options: BlocksDevServerOptions = {}): Promise<BlocksDevServer> {
   const plugin = blocksDev(options);
+  const root = path.resolve(options.root ?? process.cwd());
   const vite = await createViteServer({
-    root: options.root ?? process.cwd(),
+    root,
     configFile: false,
     appType: 'custom',
     logLevel: 'warn',
     // ws: false as well as hmr: false, or Vite still opens its WebSocket
     // server on *:24678, every interface, with nothing to push over it.
     server: { middlewareMode: true, hmr: false, ws: false },
+    // Its own dependency cache: pre-bundling React for the console here must
+    // never replace the cache of an `npm run dev` running from the same root.
+    cacheDir: path.join(root, 'node_modules/.vite-blocks-dev'),
     // No app frontend here: skip scanning index.html for browser dependencies.
     // The console page (/_blocks/) needs React as an ES module, nothing else.
     optimizeDeps: { noDiscovery: true, entries: [], include: ['react', 'react-dom/client', 'react/jsx-dev-runtime'] },

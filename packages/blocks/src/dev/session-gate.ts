@@ -63,7 +63,8 @@ export function sessionGate(pool: () => LocalUserPool | undefined, observer?: Ex
     );
     const headers = responseHeaders(requestId);
     headers.set('www-authenticate', 'Bearer error="invalid_token"');
-    writeResponse(res, { status: 401, headers, body });
+    // A route's body was not read: the connection cannot carry another request.
+    writeResponse(res, { status: 401, headers, body }, !isRpc);
     observer?.({
       kind: isRpc ? 'rpc' : 'route',
       method: req.method ?? 'GET',
