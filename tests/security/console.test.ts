@@ -221,6 +221,8 @@ describe('the request log keeps no secrets', () => {
     const tokens = (signIn.body as { AuthenticationResult: { IdToken: string; AccessToken: string; RefreshToken: string } }).AuthenticationResult;
     const auth = { authorization: `Bearer ${tokens.IdToken}`, cookie: `session=${tokens.RefreshToken}` };
 
+    // A console page is open (it polls the log), so results are recorded too.
+    expect((await raw({ path: '/_blocks/api/requests', headers: { ...CONSOLE, ...sameOrigin() } })).status).toBe(200);
     const created = await rpc('notes.create', { text: `remember ${SETTING_SECRET}` }, auth);
     expect(created.status).toBe(200);
     // The note holds the secrets, so the result echoes them: the log must not.
@@ -236,6 +238,8 @@ describe('the request log keeps no secrets', () => {
     const stored = [JSON.stringify(list), ...details].join('\n');
     expect(stored).toContain('[redacted]');
     expect(stored).toContain('remember');
+    // The echoed note (a result) is kept, with the secret setting's value redacted inside it.
+    expect(details.find((detail) => detail.includes('"method":"notes.create"'))).toMatch(/"result":\{[^}]*"text":"remember \[redacted\]"/);
     const printed = terminal.join('\n');
     expect(printed).toContain('[rpc-in]');
     expect(printed).toContain('[rpc-out]');

@@ -46,12 +46,38 @@ function rpcIdOf(body: Uint8Array): string | number | null {
   }
 }
 
-export function sessionGate(pool: () => LocalUserPool | undefined, observer?: ExchangeObserver): ConnectMiddleware {
+// How long a sign-in found live is trusted without asking the pool again:
+// the look-up reads two files, too much for every call of a busy dev server.
+const LIVE_FOR_MS = 1000;
+const MAX_REMEMBERED = 1000;
+
+export interface SessionGate {
+  readonly middleware: ConnectMiddleware;
+  /** Drops what it remembers (the console calls it after changing a user), so the change applies on the next call. */
+  forget(): void;
+}
+
+export function sessionGate(pool: () => LocalUserPool | undefined, observer?: ExchangeObserver): SessionGate {
+  const live = new Map<string, number>();
+
+  async function isLive(current: LocalUserPool, claims: PoolClaims): Promise<boolean> {
+    const key = `${claims.sub}/${claims.originJti}`;
+    const until = live.get(key);
+    if (until !== undefined && until > Date.now()) return true;
+    if (!(await current.isSessionLive(claims))) {
+      live.delete(key);
+      return false;
+    }
+    if (live.size >= MAX_REMEMBERED) live.clear();
+    live.set(key, Date.now() + LIVE_FOR_MS);
+    return true;
+  }
+
   async function gate(req: Parameters<ConnectMiddleware>[0], res: Parameters<ConnectMiddleware>[1], next: () => void): Promise<void> {
     const current = pool();
     const path = pathOf(req);
     const claims = current && path.startsWith(ROUTES_PREFIX) ? claimsFor(current, req.headers.authorization) : undefined;
-    if (!current || !claims || (await current.isSessionLive(claims))) return next();
+    if (!current || !claims || (await isLive(current, claims))) return next();
     const startedAt = Date.now();
     const requestId = randomUUID();
     const isRpc = path === API_PATH;
@@ -78,7 +104,10 @@ export function sessionGate(pool: () => LocalUserPool | undefined, observer?: Ex
       durationMs: Date.now() - startedAt,
     });
   }
-  return (req, res, next) => {
-    gate(req, res, next).catch(next);
+  return {
+    middleware: (req, res, next) => {
+      gate(req, res, next).catch(next);
+    },
+    forget: () => live.clear(),
   };
 }

@@ -73,8 +73,10 @@ export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> 
       });
       server.middlewares.use(localAuth.middleware);
       // The console and everything it needs exist in local mode only.
+      const gate = local ? sessionGate(() => localAuth.pool, (exchange) => blocksConsole?.log.observe(exchange)) : undefined;
       const blocksConsole = local
         ? createBlocksConsole({
+            onUsersChanged: () => gate?.forget(),
             load: () => app.load(),
             pool: () => localAuth.pool,
             transformHtml: (url, html) => server.transformIndexHtml(url, html),
@@ -85,7 +87,7 @@ export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> 
       api.console = blocksConsole;
       if (blocksConsole) {
         server.middlewares.use(blocksConsole.middleware);
-        server.middlewares.use(sessionGate(() => localAuth.pool, blocksConsole.log.observe));
+        server.middlewares.use(gate!.middleware);
       }
       server.middlewares.use(
         blocksApiMiddleware(() => app.load(), {

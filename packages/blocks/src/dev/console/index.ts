@@ -28,6 +28,8 @@ export interface BlocksConsoleOptions {
    * for it to connect to (the console needs no live reload there).
    */
   readonly withoutViteClient?: boolean;
+  /** Told after the console changed a user (so a cached sign-in check is dropped). */
+  readonly onUsersChanged?: () => void;
   /** Print `[rpc-in]`/`[rpc-out]` lines for every call (BLOCKS_LOG_CALLS=1). */
   readonly terminal?: boolean;
 }
@@ -49,7 +51,7 @@ export function createBlocksConsole(options: BlocksConsoleOptions): BlocksConsol
   // The log asks the service for secret values; the service reads the log: tied through this getter.
   const secrets = (): Promise<readonly string[]> => service.secrets();
   const log = new RequestLog({ secrets });
-  const service = createConsoleService({ load: options.load, pool: options.pool, log });
+  const service = createConsoleService({ load: options.load, pool: options.pool, log, ...(options.onUsersChanged && { onUsersChanged: options.onUsersChanged }) });
   if (options.terminal) {
     log.onEntry((entry) => {
       for (const line of terminalLines(entry)) console.info(line);

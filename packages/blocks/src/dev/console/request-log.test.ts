@@ -60,6 +60,7 @@ describe('redaction', () => {
 describe('the request log', () => {
   it('records method, caller, status, error code and duration, with secrets redacted', async () => {
     const log = new RequestLog({ secrets: async () => ['hunter2-secret'] });
+    log.watch();
     const token = jwt({ sub: 'sub-1', email: 'ada@example.com' });
     log.observe(rpc('auth.signIn', { username: 'ada', password: 'Sup3r-secret!' }, { result: { token: 'tok-123', note: 'hunter2-secret' } }, { authorization: `Bearer ${token}` }));
     log.observe(rpc('notes.update', { id: 'n1' }, { error: { code: -32009, message: 'Conflict' } }));
@@ -99,6 +100,26 @@ describe('the request log', () => {
     // The newest survive, the oldest are gone.
     expect(log.since().at(-1)?.seq).toBe(20_000);
     expect(log.get(1)).toBeUndefined();
+  });
+
+  it('keeps a success\'s result only while a console page watches; failures always say why', async () => {
+    let now = 0;
+    const log = new RequestLog({ now: () => now });
+    log.observe(rpc('notes.list', { limit: 5 }, { result: { items: [1] } }));
+    log.observe(rpc('notes.update', { id: 'n1' }, { error: { code: -32009, message: 'Conflict' } }));
+    log.watch();
+    log.observe(rpc('notes.list', { limit: 6 }, { result: { items: [2] } }));
+    now += 31_000;
+    log.observe(rpc('notes.list', { limit: 7 }, { result: { items: [3] } }));
+    await log.settled();
+    const entries = log.since();
+    expect(entries.map((entry) => [entry.params, entry.result, entry.resultSkipped])).toEqual([
+      [{ limit: 5 }, undefined, true],
+      [{ id: 'n1' }, undefined, undefined],
+      [{ limit: 6 }, { items: [2] }, undefined],
+      [{ limit: 7 }, undefined, true],
+    ]);
+    expect(entries[1]).toMatchObject({ errorCode: -32009, errorMessage: 'Conflict' });
   });
 
   it('cuts an oversized payload to a preview', async () => {

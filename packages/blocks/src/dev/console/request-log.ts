@@ -6,7 +6,7 @@
  */
 import type { ServedExchange } from '../../transports/node.js';
 import { callerOf, type Caller } from './caller.js';
-import { createRedactor } from './redact.js';
+import { createRedactor, type Redactor } from './redact.js';
 import { RingBuffer, type RingBufferOptions } from './ring-buffer.js';
 
 export interface RequestLogEntry {
@@ -27,6 +27,8 @@ export interface RequestLogEntry {
   /** Redacted; absent when there was nothing to show. */
   readonly params?: unknown;
   readonly result?: unknown;
+  /** The result was not kept: no console page was open when the call was made (see `watch`). */
+  readonly resultSkipped?: true;
 }
 
 export interface RequestLogOptions extends Partial<RingBufferOptions> {
@@ -34,9 +36,16 @@ export interface RequestLogOptions extends Partial<RingBufferOptions> {
   readonly secrets?: () => Promise<readonly string[]>;
   /** Largest JSON kept of one entry's params or result; longer ones are cut. */
   readonly maxPayloadChars?: number;
+  /** Clock in ms, for tests. */
+  readonly now?: () => number;
 }
 
+// A console page polls every second; this long without one, nobody is watching.
+const WATCH_MS = 30_000;
+
 const DEFAULTS = { maxEntries: 1000, maxBytes: 8 * 1024 * 1024, maxPayloadChars: 16 * 1024 };
+// Fixed cost of an entry beyond its payloads: the object, its strings, the caller.
+const ENTRY_OVERHEAD_BYTES = 512;
 
 function parseJson(text: string): unknown {
   try {
@@ -56,56 +65,100 @@ function textOf(body: string | Uint8Array | undefined): string | undefined {
   return new TextDecoder('utf-8', { fatal: false }).decode(body);
 }
 
-/** Cuts a redacted value whose JSON is too long to keep; it stays valid JSON for the viewer. */
-function bounded(value: unknown, maxChars: number): unknown {
+/** Cuts a redacted value whose JSON is too long to keep (it stays valid JSON for the viewer); adds what it keeps to `size`. */
+function bounded(value: unknown, maxChars: number, size: { chars: number }): unknown {
   if (value === undefined) return undefined;
   const json = JSON.stringify(value);
-  if (json === undefined || json.length <= maxChars) return value;
+  if (json === undefined || json.length <= maxChars) {
+    size.chars += json?.length ?? 0;
+    return value;
+  }
+  size.chars += maxChars + 64;
   return { truncated: true, preview: `${json.slice(0, maxChars)}…`, totalChars: json.length };
+}
+
+interface Sized {
+  readonly entry: RequestLogEntry;
+  /** Estimated bytes held (UTF-16: two a character). */
+  readonly bytes: number;
 }
 
 export type RequestLogListener = (entry: RequestLogEntry) => void;
 
 export class RequestLog {
-  readonly #buffer: RingBuffer<RequestLogEntry>;
+  readonly #buffer: RingBuffer<Sized>;
   readonly #secrets: () => Promise<readonly string[]>;
   readonly #maxPayloadChars: number;
   readonly #listeners = new Set<RequestLogListener>();
   #seq = 0;
-  // Entries are redacted one after another, so they land in seq order.
-  #queue: Promise<void> = Promise.resolve();
+  // Calls wait here, unredacted, only until the next flush; at most maxEntries of them.
+  #pending: Array<{ seq: number; exchange: ServedExchange; full: boolean }> = [];
+  #watchedUntil = 0;
+  readonly #now: () => number;
+  #flushing: Promise<void> | undefined;
 
   constructor(options: RequestLogOptions = {}) {
-    this.#buffer = new RingBuffer<RequestLogEntry>(
+    this.#buffer = new RingBuffer<Sized>(
       { maxEntries: options.maxEntries ?? DEFAULTS.maxEntries, maxBytes: options.maxBytes ?? DEFAULTS.maxBytes },
-      // UTF-16 in memory: two bytes a character, plus the object itself.
-      (entry) => 2 * (JSON.stringify(entry).length + 64),
+      (sized) => sized.bytes,
     );
     this.#secrets = options.secrets ?? (() => Promise.resolve([]));
     this.#maxPayloadChars = options.maxPayloadChars ?? DEFAULTS.maxPayloadChars;
+    this.#now = options.now ?? Date.now;
   }
 
-  /** The transport's observer: never throws, records asynchronously. */
+  /**
+   * A console page is open (it calls this on every poll). While none is, a
+   * successful call's result is not parsed nor kept: the log still lists the
+   * call with its params, and the dev server does not pay for reading every
+   * response it sends.
+   */
+  watch(): void {
+    this.#watchedUntil = this.#now() + WATCH_MS;
+  }
+
+  /**
+   * The transport's observer: never throws, and does no work on the call's
+   * path. Calls are redacted in batches after it (one look-up of the secret
+   * values per batch), in the order they were observed.
+   */
   readonly observe = (exchange: ServedExchange): void => {
-    const seq = ++this.#seq;
-    this.#queue = this.#queue
-      .then(async () => this.#push(this.#entryOf(seq, exchange, await this.#secrets())))
-      .catch((error: unknown) => console.error('[blocks console] could not record a call:', error));
+    this.#pending.push({ seq: ++this.#seq, exchange, full: this.#now() < this.#watchedUntil });
+    // A burst faster than the flush keeps only what the log would keep anyway.
+    if (this.#pending.length > this.#buffer.maxEntries) this.#pending.splice(0, this.#pending.length - this.#buffer.maxEntries);
+    this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush());
   };
 
+  async #flush(): Promise<void> {
+    try {
+      while (this.#pending.length > 0) {
+        const secrets = await this.#secrets();
+        const batch = this.#pending;
+        this.#pending = [];
+        const redact = createRedactor(secrets);
+        for (const { seq, exchange, full } of batch) this.#push(this.#entryOf(seq, exchange, redact, full));
+      }
+    } catch (error) {
+      this.#pending = [];
+      console.error('[blocks console] could not record calls:', error);
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
   /** Resolves once every call observed so far is in the log. */
-  settled(): Promise<void> {
-    return this.#queue;
+  async settled(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
   }
 
-  #push(entry: RequestLogEntry): void {
-    this.#buffer.push(entry);
-    for (const listener of this.#listeners) listener(entry);
+  #push(sized: Sized): void {
+    this.#buffer.push(sized);
+    for (const listener of this.#listeners) listener(sized.entry);
   }
 
-  #entryOf(seq: number, exchange: ServedExchange, secrets: readonly string[]): RequestLogEntry {
-    const redact = createRedactor(secrets);
+  #entryOf(seq: number, exchange: ServedExchange, redact: Redactor, full: boolean): Sized {
     const max = this.#maxPayloadChars;
+    const size = { chars: 0 };
     const common = {
       seq,
       time: new Date(exchange.startedAt).toISOString(),
@@ -116,38 +169,46 @@ export class RequestLog {
       ...(exchange.responseHeaders.get('x-request-id') && { requestId: exchange.responseHeaders.get('x-request-id')! }),
     };
     const requestText = textOf(exchange.requestBody);
-    const responseText = textOf(exchange.responseBody);
+    // A failure's body is small and says why: always read. A success's only while someone watches.
+    const readResponse = full || exchange.status >= 400;
+    const responseText = readResponse ? textOf(exchange.responseBody) : undefined;
+    const sized = (entry: RequestLogEntry): Sized => ({ entry, bytes: 2 * (size.chars + ENTRY_OVERHEAD_BYTES) });
     if (exchange.kind === 'rpc') {
       const call = parseJson(requestText ?? '') as { method?: unknown; params?: unknown } | undefined;
       const answer = parseJson(responseText ?? '') as { result?: unknown; error?: { code?: unknown; message?: unknown } } | undefined;
       const error = answer?.error;
-      return {
+      return sized({
         ...common,
         method: typeof call?.method === 'string' ? String(redact(call.method)).slice(0, 200) : '(unreadable request)',
-        ...(call?.params !== undefined && { params: bounded(redact(call.params), max) }),
-        ...(answer && 'result' in answer && { result: bounded(redact(answer.result), max) }),
+        ...(call?.params !== undefined && { params: bounded(redact(call.params), max, size) }),
+        ...(answer && 'result' in answer && { result: bounded(redact(answer.result), max, size) }),
+        ...(!readResponse && { resultSkipped: true }),
         ...(typeof error?.code === 'number' && { errorCode: error.code }),
-        ...(typeof error?.message === 'string' && { errorMessage: String(redact(error.message)) }),
-      };
+        ...(typeof error?.message === 'string' && { errorMessage: String(redact(error.message)).slice(0, 1000) }),
+      });
     }
     const query = exchange.query && [...exchange.query.keys()].length > 0 ? Object.fromEntries(exchange.query) : undefined;
     const contentType = exchange.responseHeaders.get('content-type') ?? '';
     const json = contentType.includes('json') && responseText !== undefined ? parseJson(responseText) : undefined;
-    return {
+    return sized({
       ...common,
-      method: `${exchange.method} ${String(redact(exchange.path))}`,
-      ...(query && { params: bounded(redact(query), max) }),
-      ...(json !== undefined && { result: bounded(redact(json), max) }),
-    };
+      method: `${exchange.method} ${String(redact(exchange.path)).slice(0, 1000)}`,
+      ...(query && { params: bounded(redact(query), max, size) }),
+      ...(json !== undefined && { result: bounded(redact(json), max, size) }),
+      ...(!readResponse && { resultSkipped: true }),
+    });
   }
 
   /** Entries after `afterSeq`, oldest first. */
   since(afterSeq = 0): RequestLogEntry[] {
-    return this.#buffer.toArray().filter((entry) => entry.seq > afterSeq);
+    return this.#buffer
+      .toArray()
+      .map((sized) => sized.entry)
+      .filter((entry) => entry.seq > afterSeq);
   }
 
   get(seq: number): RequestLogEntry | undefined {
-    return this.#buffer.find((entry) => entry.seq === seq);
+    return this.#buffer.find((sized) => sized.entry.seq === seq)?.entry;
   }
 
   onEntry(listener: RequestLogListener): () => void {

@@ -38,6 +38,10 @@ export class RingBuffer<T> {
     }
   }
 
+  get maxEntries(): number {
+    return this.#options.maxEntries;
+  }
+
   get size(): number {
     return this.#items.length - this.#head;
   }

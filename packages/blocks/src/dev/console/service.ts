@@ -28,6 +28,7 @@ export interface ConsoleServiceOptions {
   readonly load: AppModuleLoader;
   readonly pool: () => LocalUserPool | undefined;
   readonly log: RequestLog;
+  readonly onUsersChanged?: () => void;
 }
 
 interface BlockSection {
@@ -97,6 +98,8 @@ export function createConsoleService(options: ConsoleServiceOptions) {
     const [head, ...rest] = parts;
     const get = method === 'GET' || method === 'HEAD';
     if (head === 'sections' && get && rest.length === 0) {
+      // Any console tab counts as watching: a call made now is shown in full when the log is opened.
+      options.log.watch();
       const sections = await blockSections();
       return {
         status: 200,
@@ -108,6 +111,7 @@ export function createConsoleService(options: ConsoleServiceOptions) {
     }
     if (head === 'requests') {
       if (get && rest.length === 0) {
+        options.log.watch();
         await options.log.settled();
         const after = Number(query.get('after') ?? '0');
         return { status: 200, body: { entries: options.log.since(Number.isFinite(after) ? after : 0).map(summary), stats: options.log.stats } };
@@ -126,7 +130,9 @@ export function createConsoleService(options: ConsoleServiceOptions) {
       const pool = options.pool();
       if (!pool) throw new ConsoleHttpError(404, 'No local user pool (cloud mode)', 'NotFound');
       const action = pick(userActions(pool), rest[0]!);
-      return { status: 200, body: await action(await readInput(req)) };
+      const body = await action(await readInput(req));
+      if (rest[0] !== 'list') options.onUsersChanged?.();
+      return { status: 200, body };
     }
     if (head === 'blocks' && method === 'POST' && rest.length === 3) {
       const key = `${rest[0]}/${rest[1]}`;

@@ -20,6 +20,7 @@ interface Entry {
   readonly requestId?: string;
   readonly params?: unknown;
   readonly result?: unknown;
+  readonly resultSkipped?: true;
 }
 
 const POLL_MS = 1000;
@@ -137,7 +138,11 @@ export function RequestsPanel() {
                   <h4>Params</h4>
                   <JsonView value={open.params} label="Params" />
                   <h4>Result</h4>
-                  <JsonView value={open.result} label="Result" />
+                  {open.resultSkipped ? (
+                    <p className="meta">Not kept: the console was closed when this call was made (results are recorded while a console page is open).</p>
+                  ) : (
+                    <JsonView value={open.result} label="Result" />
+                  )}
                 </div>
               )}
             </li>
