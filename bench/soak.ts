@@ -27,6 +27,8 @@ interface SoakOptions {
   readonly users: number;
   /** Use the built-in keep-alive loop even when autocannon is installed. */
   readonly loop: boolean;
+  /** Bounds of the console's request log, when not its defaults (a short test run fills a smaller one). */
+  readonly requestLog?: { readonly maxEntries: number; readonly maxBytes: number };
 }
 
 interface SoakResult {
@@ -238,7 +240,7 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
   const quiet = console.info;
   // The pool and the app reload log per event; keep the report readable.
   console.info = () => undefined;
-  const server = await startBlocksDevServer({ root: path.resolve(import.meta.dirname, '..') });
+  const server = await startBlocksDevServer({ root: path.resolve(import.meta.dirname, '..'), ...(opts.requestLog && { requestLog: opts.requestLog }) });
   try {
     const sessions = await signedInSessions(server, opts.users);
     const rssStartMb = rssMb();

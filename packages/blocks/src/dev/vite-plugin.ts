@@ -15,6 +15,8 @@ export interface BlocksDevOptions {
   readonly entry?: string;
   /** Request body limit for the local API, in bytes (default 1 MiB). */
   readonly maxBodyBytes?: number;
+  /** Bounds of the console's request log (default 1,000 calls, 8 MB). */
+  readonly requestLog?: { readonly maxEntries?: number; readonly maxBytes?: number };
 }
 
 export const DEFAULT_ENTRY = 'aws-blocks/index.ts';
@@ -77,6 +79,7 @@ export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> 
       const blocksConsole = local
         ? createBlocksConsole({
             onUsersChanged: () => gate?.forget(),
+            ...(options.requestLog && { requestLog: options.requestLog }),
             load: () => app.load(),
             pool: () => localAuth.pool,
             transformHtml: (url, html) => server.transformIndexHtml(url, html),

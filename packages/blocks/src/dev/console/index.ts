@@ -28,6 +28,8 @@ export interface BlocksConsoleOptions {
    * for it to connect to (the console needs no live reload there).
    */
   readonly withoutViteClient?: boolean;
+  /** Bounds of the request log (RequestLog's defaults otherwise). */
+  readonly requestLog?: { readonly maxEntries?: number; readonly maxBytes?: number };
   /** Told after the console changed a user (so a cached sign-in check is dropped). */
   readonly onUsersChanged?: () => void;
   /** Print `[rpc-in]`/`[rpc-out]` lines for every call (BLOCKS_LOG_CALLS=1). */
@@ -50,7 +52,7 @@ function refuse(res: ServerResponse, status: number, message: string, json: bool
 export function createBlocksConsole(options: BlocksConsoleOptions): BlocksConsole {
   // The log asks the service for secret values; the service reads the log: tied through this getter.
   const secrets = (): Promise<readonly string[]> => service.secrets();
-  const log = new RequestLog({ secrets });
+  const log = new RequestLog({ secrets, ...options.requestLog });
   const service = createConsoleService({ load: options.load, pool: options.pool, log, ...(options.onUsersChanged && { onUsersChanged: options.onUsersChanged }) });
   if (options.terminal) {
     log.onEntry((entry) => {
