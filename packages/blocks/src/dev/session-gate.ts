@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rpcCodeForStatus } from '../core/errors.js';
+import { isJsonObject, safeJsonParse } from '../core/safe-json.js';
 import { ROUTES_PREFIX } from '../core/routes.js';
 import type { LocalUserPool } from '../local/user-pool/index.js';
 import { API_PATH } from '../rpc/protocol.js';
@@ -28,22 +29,15 @@ interface PoolClaims {
 function claimsFor(pool: LocalUserPool, authorization: string | undefined): PoolClaims | undefined {
   const payload = /^Bearer\s+[^.\s]+\.([^.\s]+)\.[^.\s]*$/i.exec(authorization ?? '')?.[1];
   if (!payload) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (claims.iss !== pool.issuer || typeof claims.sub !== 'string' || typeof claims.origin_jti !== 'string') return undefined;
-    return { sub: claims.sub, originJti: claims.origin_jti };
-  } catch {
-    return undefined;
-  }
+  const claims = safeJsonParse(Buffer.from(payload, 'base64url').toString('utf8'));
+  if (!isJsonObject(claims) || claims.iss !== pool.issuer || typeof claims.sub !== 'string' || typeof claims.origin_jti !== 'string') return undefined;
+  return { sub: claims.sub, originJti: claims.origin_jti };
 }
 
 function rpcIdOf(body: Uint8Array): string | number | null {
-  try {
-    const id: unknown = (JSON.parse(new TextDecoder().decode(body)) as { id?: unknown }).id;
-    return typeof id === 'string' || typeof id === 'number' ? id : null;
-  } catch {
-    return null;
-  }
+  const message = safeJsonParse(new TextDecoder().decode(body));
+  const id = isJsonObject(message) ? message.id : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
 // How long a sign-in found live is trusted without asking the pool again:

@@ -92,7 +92,14 @@ function KVStorePanel({ section }: { readonly section: SectionInfo }) {
         <button type="submit" className="button secondary" disabled={busy}>
           Browse
         </button>
-        <button type="button" className="button secondary" onClick={() => (setCreating(true), setSelected(null))}>
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() => {
+            setCreating(true);
+            setSelected(null);
+          }}
+        >
           New item
         </button>
         <button type="button" className="button secondary" disabled={busy} onClick={() => void exportLines()}>

@@ -6,6 +6,7 @@
  */
 import { BadRequestError } from '../../core/errors.js';
 import { inputInteger, inputString, type ConsoleInput, type ConsoleSection } from '../../core/console-panel.js';
+import { parseSafeJson } from '../../core/safe-json.js';
 import type { KVItem, KVStoreApi } from './types.js';
 
 const PAGE = 25;
@@ -54,9 +55,9 @@ async function importLines(store: KVStoreApi<unknown>, text: string): Promise<{ 
   const records = lines.map((line, index) => {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(line);
+      parsed = parseSafeJson(line);
     } catch {
-      throw new BadRequestError(`Line ${index + 1} is not JSON`);
+      throw new BadRequestError(`Line ${index + 1} is not JSON (or nests too deep, or has a __proto__ key)`);
     }
     const record = parsed as { key?: unknown; value?: unknown; expiresAt?: unknown };
     if (typeof record?.key !== 'string' || !('value' in record)) throw new BadRequestError(`Line ${index + 1} needs "key" and "value"`);

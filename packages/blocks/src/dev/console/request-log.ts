@@ -5,6 +5,7 @@
  * `[rpc-in]`/`[rpc-out]` lines) get the same redacted entries.
  */
 import type { ServedExchange } from '../../transports/node.js';
+import { safeJsonParse } from '../../core/safe-json.js';
 import { callerOf, type Caller } from './caller.js';
 import { createRedactor, type Redactor } from './redact.js';
 import { RingBuffer, type RingBufferOptions } from './ring-buffer.js';
@@ -47,13 +48,8 @@ const DEFAULTS = { maxEntries: 1000, maxBytes: 8 * 1024 * 1024, maxPayloadChars:
 // Fixed cost of an entry beyond its payloads: the object, its strings, the caller.
 const ENTRY_OVERHEAD_BYTES = 512;
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
+// The same parser as the dispatcher's: a body it refused is not walked here either.
+const parseJson = safeJsonParse;
 
 // Past this a body (a file download, say) is not worth decoding for a log.
 const MAX_DECODED_BYTES = 1024 * 1024;

@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readAppModule } from '../../core/app-module.js';
 import { isConsoleBlock, type ConsoleAction, type ConsoleSection } from '../../core/console-panel.js';
 import { isApiError } from '../../core/errors.js';
+import { parseSafeJson, UnsafeJsonError } from '../../core/safe-json.js';
 import { CognitoError, type LocalUserPool } from '../../local/user-pool/index.js';
 import { readBody, type AppModuleLoader } from '../../transports/node.js';
 import type { RequestLog, RequestLogEntry } from './request-log.js';
@@ -78,9 +79,9 @@ export function createConsoleService(options: ConsoleServiceOptions) {
     if (body.byteLength === 0) return {};
     let parsed: unknown;
     try {
-      parsed = JSON.parse(new TextDecoder().decode(body));
-    } catch {
-      throw new ConsoleHttpError(400, 'The body is not JSON');
+      parsed = parseSafeJson(new TextDecoder().decode(body));
+    } catch (error) {
+      throw new ConsoleHttpError(400, error instanceof UnsafeJsonError ? `The body is refused: ${error.message}` : 'The body is not JSON');
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConsoleHttpError(400, 'The body must be a JSON object');
     return parsed as Record<string, unknown>;
