@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Plugin } from 'vite';
+import type { Plugin, ViteDevServer } from 'vite';
 import { API_PATH } from '../rpc/protocol.js';
 import { amplifyOutputsPlugin, resolveMode } from './amplify-outputs.js';
-import { createAppLoader } from './app-loader.js';
+import { createAppLoader, type AppLoader } from './app-loader.js';
 import { blocksApiMiddleware } from '../transports/node.js';
 import { LocalAuth, localAmplifyOutputs } from './local-auth.js';
 import { loadForDevServer } from './auth-definition/dev-wiring.js';
 import { CONSOLE_PATH, createBlocksConsole, type BlocksConsole } from './console/index.js';
-import { sessionGate } from './session-gate.js';
+import { sessionGate, type SessionGate } from './session-gate.js';
 
 export interface BlocksDevOptions {
   /** The app's Blocks module, relative to the Vite root. */
@@ -45,7 +45,8 @@ export function blocks(options: BlocksDevOptions = {}): Plugin[] {
  * Serves the Blocks API on the Vite dev server's own origin (so the browser
  * needs no CORS in development) and picks up edits to aws-blocks/ on the next
  * request, without a restart. In local mode it also serves the local user
- * pool at /local-cognito. Dev-only: nothing of it reaches the bundle.
+ * pool at /local-cognito and the Blocks console at /_blocks/. Dev-only:
+ * nothing of it reaches the bundle.
  */
 export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> {
   const localAuth = new LocalAuth();
@@ -74,24 +75,8 @@ export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> 
         if (local) server.config.logger.info(`  ➜  Blocks console: http://localhost:${port}${CONSOLE_PATH}/`);
       });
       server.middlewares.use(localAuth.middleware);
-      // The console and everything it needs exist in local mode only.
-      const gate = local ? sessionGate(() => localAuth.pool, (exchange) => blocksConsole?.log.observe(exchange)) : undefined;
-      const blocksConsole = local
-        ? createBlocksConsole({
-            onUsersChanged: () => gate?.forget(),
-            ...(options.requestLog && { requestLog: options.requestLog }),
-            load: () => app.load(),
-            pool: () => localAuth.pool,
-            transformHtml: (url, html) => server.transformIndexHtml(url, html),
-            terminal: process.env.BLOCKS_LOG_CALLS === '1',
-            withoutViteClient: server.config.server.ws === false,
-          })
-        : undefined;
+      const blocksConsole = local ? mountLocalConsole(server, app, localAuth, options) : undefined;
       api.console = blocksConsole;
-      if (blocksConsole) {
-        server.middlewares.use(blocksConsole.middleware);
-        server.middlewares.use(gate!.middleware);
-      }
       server.middlewares.use(
         blocksApiMiddleware(() => app.load(), {
           ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
@@ -100,4 +85,28 @@ export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> 
       );
     },
   };
+}
+
+/**
+ * Local mode only: the console at /_blocks/ with its request log, and the
+ * session gate that ends a deleted or disabled user's sign-in on their next
+ * call (the console tells it when it changed a user).
+ */
+function mountLocalConsole(server: ViteDevServer, app: AppLoader, localAuth: LocalAuth, options: BlocksDevOptions): BlocksConsole {
+  // The console tells the gate about user changes; the gate reports its refusals to the console's log.
+  const gateRef: { current?: SessionGate } = {};
+  const blocksConsole = createBlocksConsole({
+    load: () => app.load(),
+    pool: () => localAuth.pool,
+    transformHtml: (url, html) => server.transformIndexHtml(url, html),
+    withoutViteClient: server.config.server.ws === false,
+    terminal: process.env.BLOCKS_LOG_CALLS === '1',
+    onUsersChanged: () => gateRef.current?.forget(),
+    ...(options.requestLog && { requestLog: options.requestLog }),
+  });
+  const gate = sessionGate(() => localAuth.pool, blocksConsole.log.observe);
+  gateRef.current = gate;
+  server.middlewares.use(blocksConsole.middleware);
+  server.middlewares.use(gate.middleware);
+  return blocksConsole;
 }
