@@ -27,6 +27,8 @@ interface SoakOptions {
   readonly users: number;
   /** Use the built-in keep-alive loop even when autocannon is installed. */
   readonly loop: boolean;
+  /** Bounds of the console's request log, when not its defaults (a short test run fills a smaller one). */
+  readonly requestLog?: { readonly maxEntries: number; readonly maxBytes: number };
 }
 
 interface SoakResult {
@@ -41,6 +43,8 @@ interface SoakResult {
   readonly errors: number;
   readonly rssStartMb: number;
   readonly rssEndMb: number;
+  /** The console's request log at the end: every call recorded, memory bounded by its ring buffer. */
+  readonly requestLog: { readonly recorded: number; readonly entries: number; readonly bytes: number };
   readonly generator: 'autocannon' | 'keep-alive loop';
 }
 
@@ -236,7 +240,7 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
   const quiet = console.info;
   // The pool and the app reload log per event; keep the report readable.
   console.info = () => undefined;
-  const server = await startBlocksDevServer({ root: path.resolve(import.meta.dirname, '..') });
+  const server = await startBlocksDevServer({ root: path.resolve(import.meta.dirname, '..'), ...(opts.requestLog && { requestLog: opts.requestLog }) });
   try {
     const sessions = await signedInSessions(server, opts.users);
     const rssStartMb = rssMb();
@@ -244,7 +248,9 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
     const measured = autocannon
       ? await withAutocannon(autocannon, server.apiUrl, sessions, opts)
       : await withLoop(server.apiUrl, sessions, opts);
-    return { ...measured, rssStartMb, rssEndMb: rssMb(), generator: autocannon ? 'autocannon' : 'keep-alive loop' };
+    await server.console?.log.settled();
+    const requestLog = server.console?.log.stats ?? { recorded: 0, entries: 0, bytes: 0 };
+    return { ...measured, rssStartMb, rssEndMb: rssMb(), requestLog, generator: autocannon ? 'autocannon' : 'keep-alive loop' };
   } finally {
     console.info = quiet;
     await server.close();
@@ -265,6 +271,7 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.reso
       `status         2xx ${result.status['2xx']}, 4xx ${result.status['4xx']}, 5xx ${result.status['5xx']} (${JSON.stringify(result.codes)})`,
       `errors         ${result.errors} (connection failures and timeouts)`,
       `RSS            ${result.rssStartMb} MB at start, ${result.rssEndMb} MB at end`,
+      `request log    ${result.requestLog.recorded} calls recorded, ${result.requestLog.entries} kept in ${Math.round(result.requestLog.bytes / 1024)} KB`,
     ].join('\n'),
   );
   console.log(JSON.stringify(result));

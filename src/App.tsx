@@ -1,7 +1,7 @@
 import { getCurrentUser, signOut, type AuthUser } from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { isLocalMode } from './amplify';
+import { consolePath, isLocalMode } from './amplify';
 import { SignedIn, type Account } from './SignedIn';
 
 // Loaded only when there is no session: a returning user never downloads it.
@@ -55,7 +55,14 @@ export function App() {
       ) : null}
       {isLocalMode && (
         <p className="mode-note">
-          Local mode: users, data and the API live on this dev server. Confirmation codes appear in its terminal.
+          Local mode: users, data and the API live on this dev server.{' '}
+          {consolePath ? (
+            <>
+              Confirmation codes, data and every call are in the <a href={consolePath}>console</a> (and codes in its terminal).
+            </>
+          ) : (
+            'Confirmation codes appear in its terminal.'
+          )}
         </p>
       )}
     </main>

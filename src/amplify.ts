@@ -19,4 +19,7 @@ if (isLocalMode && localPool && cognito) {
   } as ResourcesConfig);
 }
 
+/** Local mode: where the dev server serves the Blocks console; undefined otherwise. */
+export const consolePath = isLocalMode ? outputs.custom?.local_console_path : undefined;
+
 export { outputs };

@@ -7,6 +7,8 @@ declare module 'virtual:amplify-outputs' {
       readonly blocks_api_url?: string;
       readonly blocks_mode?: 'local';
       readonly local_user_pool_endpoint?: string;
+      /** Local mode: the Blocks console (users, codes, data, every call). */
+      readonly local_console_path?: string;
     };
     readonly [section: string]: unknown;
   };

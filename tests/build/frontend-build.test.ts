@@ -55,6 +55,11 @@ describe('npm run build', () => {
     expect(js).not.toMatch(/noteStore|CognitoVerifier|node:crypto|writeFileAtomic/);
     // The AuthBasic example page (npm run dev:auth-basic) has its own Vite root.
     expect(js).not.toMatch(/AuthBasic example|Choose a new password|email-outbox/);
+    // The local console (/_blocks/) is served by the dev plugin only: no page, script or panel of it is built.
+    expect(js).not.toMatch(/Blocks console|x-blocks-console|_blocks|Import JSON lines|console-ui/);
+    const built = await readdir(outDir, { recursive: true });
+    expect(built.filter((file) => /_blocks|console/i.test(file))).toEqual([]);
+    expect(await readFile(path.join(outDir, 'index.html'), 'utf8')).not.toContain('_blocks');
   }, 240_000);
 
   it('stops with directions when amplify_outputs.json is missing, and writes nothing', async () => {

@@ -120,6 +120,15 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     for (const name of imported) expect(name).toMatch(/^@aws-sdk\/(client-[a-z0-9-]+|lib-dynamodb|s3-presigned-post|s3-request-presigner)$/);
   });
 
+  it('carries nothing of the local console: no page, API, panels or request log', async () => {
+    const files = (await readdir(fn.assetDir)).filter((file) => file.endsWith('.mjs') || file.endsWith('.js'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const text = await readFile(path.join(fn.assetDir, file), 'utf8');
+      expect(text, file).not.toMatch(/x-blocks-console|\/_blocks|consoleSection|\[rpc-in\]|answers this machine only|lines per import/);
+    }
+  });
+
   it('creates and lists a signed-in user\'s notes', async () => {
     const { tokens } = running();
     const alice = tokens.idToken({ sub: '2f1c6a8e-0b1d-4c55-9a0e-7a11ce000001', username: 'alice', email: 'alice@example.com' });

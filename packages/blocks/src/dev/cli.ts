@@ -22,6 +22,7 @@ const server = await startBlocksDevServer({
   ...(values.entry !== undefined && { entry: values.entry }),
 });
 console.info(`Blocks API (local): POST ${server.apiUrl}`);
+if (server.console) console.info(`Blocks console: ${server.url}/_blocks/`);
 console.info('Edits to aws-blocks/ apply on the next request. Ctrl+C to stop.');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

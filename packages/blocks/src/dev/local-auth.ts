@@ -58,7 +58,8 @@ export class LocalAuth {
  */
 export function localAmplifyOutputs(apiPath: string, definition?: AuthDefinition): Record<string, unknown> {
   const policy = DEFAULT_PASSWORD_POLICY;
-  const custom = { blocks_api_url: apiPath, blocks_mode: 'local', local_user_pool_endpoint: LOCAL_POOL_PATH };
+  // The console's address reaches the page through the outputs, so a cloud build never contains it.
+  const custom = { blocks_api_url: apiPath, blocks_mode: 'local', local_user_pool_endpoint: LOCAL_POOL_PATH, local_console_path: '/_blocks/' };
   if (definition) {
     return {
       version: '1.4',

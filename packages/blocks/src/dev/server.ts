@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 import { API_PATH } from '../rpc/protocol.js';
 import { NOT_FOUND_BODY, responseHeaders } from '../rpc/responses.js';
 import { writeResponse } from '../transports/node.js';
 import { blocksDev, type BlocksDevApi, type BlocksDevOptions } from './vite-plugin.js';
 import type { LocalUserPool } from '../local/user-pool/index.js';
+import type { BlocksConsole } from './console/index.js';
 
 export interface BlocksDevServerOptions extends BlocksDevOptions {
   /** Project root holding aws-blocks/; default the current directory. */
@@ -22,6 +24,8 @@ export interface BlocksDevServer {
   readonly apiUrl: string;
   /** The local user pool (absent when BLOCKS_MODE=cloud). */
   readonly userPool: LocalUserPool | undefined;
+  /** The local console at `/_blocks/` and its request log (absent in cloud mode). */
+  readonly console: BlocksConsole | undefined;
   readonly vite: ViteDevServer;
   close(): Promise<void>;
 }
@@ -33,16 +37,21 @@ export interface BlocksDevServer {
  */
 export async function startBlocksDevServer(options: BlocksDevServerOptions = {}): Promise<BlocksDevServer> {
   const plugin = blocksDev(options);
+  const root = path.resolve(options.root ?? process.cwd());
   const vite = await createViteServer({
-    root: options.root ?? process.cwd(),
+    root,
     configFile: false,
     appType: 'custom',
     logLevel: 'warn',
     // ws: false as well as hmr: false, or Vite still opens its WebSocket
     // server on *:24678, every interface, with nothing to push over it.
     server: { middlewareMode: true, hmr: false, ws: false },
-    // No frontend here: skip scanning index.html for browser dependencies.
-    optimizeDeps: { noDiscovery: true, entries: [] },
+    // Its own dependency cache: pre-bundling React for the console here must
+    // never replace the cache of an `npm run dev` running from the same root.
+    cacheDir: path.join(root, 'node_modules/.vite-blocks-dev'),
+    // No app frontend here: skip scanning index.html for browser dependencies.
+    // The console page (/_blocks/) needs React as an ES module, nothing else.
+    optimizeDeps: { noDiscovery: true, entries: [], include: ['react', 'react-dom/client', 'react/jsx-dev-runtime'] },
     plugins: [plugin],
   });
   vite.middlewares.use((_req, res) => {
@@ -62,6 +71,7 @@ export async function startBlocksDevServer(options: BlocksDevServerOptions = {})
     url,
     apiUrl: `${url}${API_PATH}`,
     userPool: api.localAuth.pool,
+    console: api.console,
     vite,
     async close() {
       await new Promise<void>((resolve) => {

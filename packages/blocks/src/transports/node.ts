@@ -95,7 +95,8 @@ function clientWentAway(req: IncomingMessage): boolean {
  * A client that hangs up mid-body gets nothing (there is no one to answer)
  * and is a debug line, not an error: no response was ever going to fail.
  */
-export async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher): Promise<void> {
+export async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher, observer?: ExchangeObserver): Promise<void> {
+  const startedAt = Date.now();
   let read: { body: Uint8Array; tooLarge: boolean };
   try {
     read = await readBody(req, dispatcher.maxBodyBytes);
@@ -114,11 +115,25 @@ export async function serveRpc(req: IncomingMessage, res: ServerResponse, dispat
     clientIp: req.socket.remoteAddress,
   });
   writeResponse(res, response, tooLarge);
+  observer?.({
+    kind: 'rpc',
+    method: req.method ?? 'GET',
+    path: API_PATH,
+    headers: toHeaders(req.headers),
+    requestBody: body,
+    status: response.status,
+    responseHeaders: response.headers,
+    responseBody: response.body,
+    startedAt,
+    durationMs: Date.now() - startedAt,
+  });
 }
 
 /** Serves one request for a Block's own route (rpc/router.ts), with the same abort handling as serveRpc. */
-export async function serveRoute(req: IncomingMessage, res: ServerResponse, router: Router): Promise<void> {
+export async function serveRoute(req: IncomingMessage, res: ServerResponse, router: Router, observer?: ExchangeObserver): Promise<void> {
+  const startedAt = Date.now();
   const url = new URL(req.url ?? '/', 'http://localhost');
+  let requestBody: Uint8Array | undefined;
   let response;
   try {
     response = await router.handle({
@@ -127,7 +142,11 @@ export async function serveRoute(req: IncomingMessage, res: ServerResponse, rout
       query: url.searchParams,
       headers: toHeaders(req.headers),
       clientIp: req.socket.remoteAddress,
-      readBody: (limit) => readBody(req, limit),
+      readBody: async (limit) => {
+        const read = await readBody(req, limit);
+        requestBody = read.body;
+        return read;
+      },
       stream: () => req,
     });
   } catch (error) {
@@ -136,7 +155,45 @@ export async function serveRoute(req: IncomingMessage, res: ServerResponse, rout
     return;
   }
   writeResponse(res, response, response.closeConnection === true);
+  observer?.({
+    kind: 'route',
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: toHeaders(req.headers),
+    requestBody,
+    status: response.status,
+    responseHeaders: response.headers,
+    responseBody: response.body,
+    startedAt,
+    durationMs: Date.now() - startedAt,
+  });
 }
+
+/** One call the Node transport served, as an observer (the local console's request log) sees it once answered. */
+export interface ServedExchange {
+  readonly kind: 'rpc' | 'route';
+  /** The HTTP method. */
+  readonly method: string;
+  readonly path: string;
+  readonly query?: URLSearchParams;
+  readonly headers: Headers;
+  /** Absent for a streamed route body, which is never buffered. */
+  readonly requestBody: Uint8Array | undefined;
+  readonly status: number;
+  readonly responseHeaders: Headers;
+  readonly responseBody: string | Uint8Array;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+}
+
+/**
+ * Told of every call after its response is written, so it adds nothing to
+ * the call's latency. Only the dev server installs one; the Lambda transport
+ * has no such hook.
+ */
+export type ExchangeObserver = (exchange: ServedExchange) => void;
 
 export type AppModuleLoader = () => Promise<Readonly<Record<string, unknown>>>;
 
@@ -154,7 +211,13 @@ interface Handlers {
  * handlers; an unchanged one reuses them. Other paths go to the next
  * middleware untouched.
  */
-export function blocksApiMiddleware(load: AppModuleLoader, options: DispatcherOptions = {}): ConnectMiddleware {
+export interface BlocksApiMiddlewareOptions extends DispatcherOptions {
+  /** Sees every served call (see ExchangeObserver). */
+  readonly observer?: ExchangeObserver;
+}
+
+export function blocksApiMiddleware(load: AppModuleLoader, options: BlocksApiMiddlewareOptions = {}): ConnectMiddleware {
+  const { observer } = options;
   const handlers = new WeakMap<object, Handlers>();
   let loadedOnce = false;
 
@@ -176,8 +239,8 @@ export function blocksApiMiddleware(load: AppModuleLoader, options: DispatcherOp
     if (!path.startsWith(ROUTES_PREFIX)) return next();
     handlersFor().then(
       ({ dispatcher, router }) => {
-        if (path === API_PATH) return serveRpc(req, res, dispatcher);
-        if (router.has(path)) return serveRoute(req, res, router);
+        if (path === API_PATH) return serveRpc(req, res, dispatcher, observer);
+        if (router.has(path)) return serveRoute(req, res, router, observer);
         // The Blocks' own namespace: an unknown path here is a 404, not the app's index.html.
         writeResponse(res, { status: 404, headers: responseHeaders(randomUUID()), body: NOT_FOUND_BODY });
       },

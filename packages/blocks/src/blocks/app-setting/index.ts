@@ -11,11 +11,18 @@
  */
 import { localDataDir } from '../../local/data-dir.js';
 import { DeclaredAppSetting } from './declared-setting.js';
+import type { ConsoleBlock, ConsoleSection } from '../../core/console-panel.js';
+import { appSettingConsole } from './console.js';
 import { resolveLocalSetting, settingEnvName, settingsFile } from './local-settings.js';
 
 export * from './public.js';
 
-export class AppSetting extends DeclaredAppSetting {
+export class AppSetting extends DeclaredAppSetting implements ConsoleBlock {
+  /** Its panel in the local console (`/_blocks/`): secrets stay masked. */
+  consoleSection(): ConsoleSection {
+    return appSettingConsole(this);
+  }
+
   protected async read(): Promise<string | undefined> {
     // The data dir is read per call, like KVStore's, so tests and tools can set BLOCKS_DATA_DIR late.
     return (await resolveLocalSetting(this.key, settingsFile(localDataDir())))?.value;

@@ -8,11 +8,18 @@
 import type { Scope } from '../../core/scope.js';
 import { EmailClientBlock, type EmailClientOptions } from './email-client.js';
 import { LocalOutbox } from './outbox.js';
+import type { ConsoleBlock, ConsoleSection } from '../../core/console-panel.js';
+import { emailClientConsole } from './console.js';
 
 export * from './public.js';
 
-export class EmailClient extends EmailClientBlock {
+export class EmailClient extends EmailClientBlock implements ConsoleBlock {
   constructor(scope: Scope, id: string, options: EmailClientOptions) {
     super(scope, id, options, { transport: (block) => new LocalOutbox(block.scope.name, block.id) });
+  }
+
+  /** Its panel in the local console (`/_blocks/`): the outbox. */
+  consoleSection(): ConsoleSection {
+    return emailClientConsole(this);
   }
 }

@@ -11,6 +11,8 @@
  */
 import path from 'node:path';
 import type { HttpRoute, RoutedBlock } from '../../core/routes.js';
+import type { ConsoleBlock, ConsoleSection } from '../../core/console-panel.js';
+import { fileBucketConsole } from './console.js';
 import { localDataDir } from '../../local/data-dir.js';
 import { FileBucketBlock } from './file-bucket.js';
 import { LocalFileStorage } from './local-storage-routes.js';
@@ -19,7 +21,7 @@ import { LocalObjects } from './local-storage.js';
 
 export * from './public.js';
 
-export class FileBucket extends FileBucketBlock implements RoutedBlock {
+export class FileBucket extends FileBucketBlock implements RoutedBlock, ConsoleBlock {
   #local?: LocalFileStorage;
 
   protected open(): LocalFileStorage {
@@ -31,6 +33,11 @@ export class FileBucket extends FileBucketBlock implements RoutedBlock {
       this.id,
     );
     return this.#local;
+  }
+
+  /** Its panel in the local console (`/_blocks/`). */
+  consoleSection(): ConsoleSection {
+    return fileBucketConsole(this);
   }
 
   routes(): HttpRoute[] {

@@ -13,10 +13,17 @@ import { localDataDir } from '../../local/data-dir.js';
 import { DeclaredKVStore } from './declared-store.js';
 import { LocalKVStore } from './local-store.js';
 import type { KVStoreApi } from './types.js';
+import type { ConsoleBlock, ConsoleSection } from '../../core/console-panel.js';
+import { kvStoreConsole } from './console.js';
 
 export type * from './types.js';
 
-export class KVStore<T = unknown> extends DeclaredKVStore<T> {
+export class KVStore<T = unknown> extends DeclaredKVStore<T> implements ConsoleBlock {
+  /** Its panel in the local console (`/_blocks/`); local mode only. */
+  consoleSection(): ConsoleSection {
+    return kvStoreConsole(this as KVStoreApi<unknown>);
+  }
+
   protected open(): KVStoreApi<T> {
     return new LocalKVStore<T>(path.join(localDataDir(), 'kv', this.scope.name, this.id));
   }

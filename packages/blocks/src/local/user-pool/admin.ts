@@ -1,10 +1,10 @@
 import { latestCode } from './codes.js';
 import type { PoolContext } from './context.js';
 import { CognitoError, invalidParameter, Messages } from './errors.js';
-import type { UserRecord } from './records.js';
+import { emptyFailures, type CodeKind, type UserRecord } from './records.js';
 import { normaliseEmail } from './store.js';
 import { updateUser } from './user-lock.js';
-import { assertEmailUsername, createUserRecord } from './users.js';
+import { assertEmailUsername, createUserRecord, setPassword } from './users.js';
 
 /** Developer-side helpers (seeding, tests, the CLI); not reachable over HTTP. */
 
@@ -94,4 +94,103 @@ export async function lastCode(ctx: PoolContext, email: string): Promise<string 
     if (candidate.pendingEmail === normaliseEmail(email)) return latestCode(candidate, ctx.now());
   }
   return undefined;
+}
+
+/** A code the pool "sent" and still accepts: what the local console shows. */
+export interface PendingCode {
+  kind: CodeKind;
+  code: string;
+  destination: string;
+  issuedAt: string;
+  expiresAt: string;
+}
+
+export interface UserDetails extends UserSummary {
+  enabled: boolean;
+  attributes: Record<string, string>;
+  pendingEmail?: string;
+  pendingCodes: PendingCode[];
+  mfa: string[];
+  updatedAt: string;
+}
+
+function details(user: UserRecord, nowMs: number): UserDetails {
+  const pendingCodes = Object.entries(user.codes)
+    .filter(([, entry]) => entry.expiresAt > nowMs)
+    .map(([kind, entry]) => ({
+      kind: kind as CodeKind,
+      code: entry.code,
+      destination: entry.destination,
+      issuedAt: new Date(entry.issuedAt).toISOString(),
+      expiresAt: new Date(entry.expiresAt).toISOString(),
+    }));
+  return {
+    ...summarise(user),
+    enabled: user.disabled !== true,
+    attributes: { ...user.attributes },
+    ...(user.pendingEmail !== undefined && { pendingEmail: user.pendingEmail }),
+    pendingCodes,
+    mfa: [...(user.mfa?.enabled ?? [])],
+    updatedAt: new Date(user.updatedAt).toISOString(),
+  };
+}
+
+/** Every user with status, groups and live codes; `search` matches email, sub or group. */
+export async function listUserDetails(ctx: PoolContext, search = ''): Promise<UserDetails[]> {
+  const needle = search.trim().toLowerCase();
+  const now = ctx.now();
+  return (await ctx.store.listUsers())
+    .filter((user) => !needle || user.email.includes(needle) || user.sub.includes(needle) || user.groups.some((group) => group.toLowerCase().includes(needle)))
+    .map((user) => details(user, now));
+}
+
+/** AdminConfirmSignUp: the user can sign in without the code; the email counts as verified. */
+export async function adminConfirmSignUp(ctx: PoolContext, email: string): Promise<void> {
+  const found = await requireUser(ctx, email);
+  await updateUser(ctx, found.sub, (user) => {
+    user.confirmed = true;
+    user.emailVerified = true;
+    delete user.codes.signUp;
+  });
+}
+
+/** AdminDisableUser / AdminEnableUser. Disabling also ends every session, so the user is out at once. */
+export async function adminSetUserEnabled(ctx: PoolContext, email: string, enabled: boolean): Promise<void> {
+  const found = await requireUser(ctx, email);
+  await updateUser(ctx, found.sub, (user) => {
+    if (enabled) {
+      delete user.disabled;
+    } else if (!user.disabled) {
+      user.disabled = true;
+      user.sessionEpoch += 1;
+    }
+  });
+}
+
+/** AdminSetUserPassword (permanent): checks the pool's password policy; sessions stay. */
+export async function adminSetUserPassword(ctx: PoolContext, email: string, password: string): Promise<void> {
+  const found = await requireUser(ctx, email);
+  await updateUser(ctx, found.sub, (user) => {
+    setPassword(ctx, user, password);
+    user.failures = emptyFailures();
+  });
+}
+
+/** AdminDeleteUser: the record and its sign-in alias; its sessions die with it (they name a missing user). */
+export async function adminDeleteUser(ctx: PoolContext, email: string): Promise<void> {
+  const found = await requireUser(ctx, email);
+  await ctx.locks.run(`email:${found.email}`, () => ctx.locks.run(`user:${found.sub}`, () => ctx.store.deleteUser(found)));
+}
+
+/**
+ * Whether a token this pool issued still stands for a live sign-in: its user
+ * exists and is enabled, and its session was not revoked or signed out. The
+ * signature is not checked here (the API's own verifier does that): this
+ * only ever refuses more.
+ */
+export async function isSessionLive(ctx: PoolContext, claims: { sub: string; originJti: string }): Promise<boolean> {
+  const user = await ctx.store.readUser(claims.sub);
+  if (!user || user.disabled) return false;
+  const session = await ctx.store.readSession(claims.originJti);
+  return session !== undefined && session.sub === user.sub && session.revokedAt === undefined && session.epoch === user.sessionEpoch;
 }

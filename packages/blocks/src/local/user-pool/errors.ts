@@ -57,6 +57,7 @@ export const Messages = {
   refreshTokenExpired: 'Refresh Token has expired',
   refreshTokenRevoked: 'Refresh Token has been revoked',
   userNotFound: 'User does not exist.',
+  userDisabled: 'User is disabled.',
   sessionExpired: 'Invalid session for the user, session is expired.',
 } as const;
 

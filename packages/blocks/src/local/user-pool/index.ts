@@ -10,7 +10,7 @@ export { createLocalUserPool } from './pool.js';
 export type { LocalUserPool, LocalUserPoolOptions, UserPoolRequest, UserPoolResponse } from './pool.js';
 export { userPoolMiddleware } from './http.js';
 export type { ConnectMiddleware, UserPoolMiddlewareOptions } from './http.js';
-export type { AdminCreateUserInput, UserSummary } from './admin.js';
+export type { AdminCreateUserInput, PendingCode, UserDetails, UserSummary } from './admin.js';
 export type { CodeEvent } from './context.js';
 export type { CodeKind } from './records.js';
 export type { JwksDocument, PublicJwk } from './keys.js';

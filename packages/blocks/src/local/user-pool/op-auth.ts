@@ -44,6 +44,7 @@ function concludePasswordCheck(ctx: PoolContext, user: UserRecord, passed: boole
     throw incorrectCredentials();
   }
   recordPasswordSuccess(user.failures);
+  if (user.disabled) throw new CognitoError('NotAuthorizedException', Messages.userDisabled);
   if (!user.confirmed) throw new CognitoError('UserNotConfirmedException', Messages.userNotConfirmed);
 }
 

@@ -1,10 +1,17 @@
 import {
   adminAddUserToGroup,
+  adminConfirmSignUp,
   adminCreateUser,
+  adminDeleteUser,
   adminRemoveUserFromGroup,
+  adminSetUserEnabled,
+  adminSetUserPassword,
+  isSessionLive,
   lastCode,
+  listUserDetails,
   listUsers,
   type AdminCreateUserInput,
+  type UserDetails,
   type UserSummary,
 } from './admin.js';
 import type { CodeEvent, PoolContext } from './context.js';
@@ -73,6 +80,14 @@ export interface LocalUserPool {
   listUsers(): Promise<UserSummary[]>;
   /** The newest unused, unexpired code sent to `email`, if any. */
   lastCode(email: string): Promise<string | undefined>;
+  /** Users with status, groups and live codes (the local console's Users tab). */
+  listUserDetails(search?: string): Promise<UserDetails[]>;
+  adminConfirmSignUp(email: string): Promise<void>;
+  adminSetUserEnabled(email: string, enabled: boolean): Promise<void>;
+  adminSetUserPassword(email: string, password: string): Promise<void>;
+  adminDeleteUser(email: string): Promise<void>;
+  /** Whether a token of this pool (its `sub` and `origin_jti`) is still a live sign-in; see admin.ts. */
+  isSessionLive(claims: { sub: string; originJti: string }): Promise<boolean>;
 }
 
 const KIND_LABEL: Record<CodeKind, string> = {
@@ -187,5 +202,11 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
     adminRemoveUserFromGroup: (email, group) => adminRemoveUserFromGroup(ctx, email, group),
     listUsers: () => listUsers(ctx),
     lastCode: (email) => lastCode(ctx, email),
+    listUserDetails: (search) => listUserDetails(ctx, search),
+    adminConfirmSignUp: (email) => adminConfirmSignUp(ctx, email),
+    adminSetUserEnabled: (email, enabled) => adminSetUserEnabled(ctx, email, enabled),
+    adminSetUserPassword: (email, password) => adminSetUserPassword(ctx, email, password),
+    adminDeleteUser: (email) => adminDeleteUser(ctx, email),
+    isSessionLive: (claims) => isSessionLive(ctx, claims),
   };
 }

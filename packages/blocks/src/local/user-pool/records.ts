@@ -32,6 +32,8 @@ export interface UserRecord {
   /** A requested email change awaiting its code (Cognito's keep-original behaviour). */
   pendingEmail?: string;
   confirmed: boolean;
+  /** Set by an admin (the local console): refuses sign-in and ends every session, as AdminDisableUser. */
+  disabled?: boolean;
   /** Other standard and `custom:` attributes. */
   attributes: Record<string, string>;
   groups: string[];

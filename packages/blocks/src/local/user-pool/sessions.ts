@@ -34,6 +34,8 @@ function isLive(session: SessionRecord, user: UserRecord): boolean {
 
 /** A successful sign-in: a new session with its refresh token, plus ID and access tokens. */
 export async function startSession(ctx: PoolContext, user: UserRecord): Promise<AuthenticationResult> {
+  // Every way of signing in ends here, so a disabled user gets no session whichever it took.
+  if (user.disabled) throw new CognitoError('NotAuthorizedException', Messages.userDisabled);
   const issue = await issueContext(ctx);
   const originJti = randomUUID();
   const refresh = newRefreshToken(originJti);
@@ -65,6 +67,7 @@ async function liveSessionForRefreshToken(
   if (session.clientId !== ctx.clientId) throw invalid();
   const user = await ctx.store.readUser(session.sub);
   if (!user) throw new CognitoError('NotAuthorizedException', Messages.userNotFound);
+  if (user.disabled) throw new CognitoError('NotAuthorizedException', Messages.userDisabled);
   if (!isLive(session, user)) throw new CognitoError('NotAuthorizedException', Messages.refreshTokenRevoked);
   if (session.expiresAt <= ctx.now()) throw new CognitoError('NotAuthorizedException', Messages.refreshTokenExpired);
   return { session, user };
