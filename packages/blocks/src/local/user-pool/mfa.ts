@@ -33,7 +33,7 @@ export async function signedIn(ctx: PoolContext, user: UserRecord): Promise<Json
 /** Sends a sign-in code by email (EMAIL_OTP, for MFA or passwordless) and returns the challenge. */
 export async function emailCodeChallenge(ctx: PoolContext, user: UserRecord, login: string): Promise<JsonObject> {
   const code = await updateUser(ctx, user.sub, (current) => issueCode(ctx, current, 'signIn', current.email));
-  ctx.deliverCode({ username: user.email, code, kind: 'signIn' });
+  ctx.deliverCode({ username: user.email, medium: 'EMAIL', code, kind: 'signIn' });
   const details = deliveryDetails(user.email);
   return {
     ChallengeName: 'EMAIL_OTP',

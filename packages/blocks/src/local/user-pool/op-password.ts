@@ -39,7 +39,7 @@ export const forgotPassword: Operation = async (ctx, body) => {
     }
     return { email: user.email, code: issueCode(ctx, user, 'forgotPassword', user.email) };
   });
-  ctx.deliverCode({ username: email, code, kind: 'forgotPassword' });
+  ctx.deliverCode({ username: email, medium: 'EMAIL', code, kind: 'forgotPassword' });
   return { CodeDeliveryDetails: deliveryDetails(email) };
 };
 

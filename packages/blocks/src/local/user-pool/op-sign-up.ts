@@ -37,7 +37,7 @@ export const signUp: Operation = async (ctx, body) => {
     await ctx.store.linkEmail(email, user.sub);
     return issued;
   });
-  ctx.deliverCode({ username: email, code, kind: 'signUp' });
+  ctx.deliverCode({ username: email, medium: 'EMAIL', code, kind: 'signUp' });
   return { UserConfirmed: false, UserSub: user.sub, CodeDeliveryDetails: deliveryDetails(email) };
 };
 
@@ -70,6 +70,6 @@ export const resendConfirmationCode: Operation = async (ctx, body) => {
     if (user.confirmed) throw invalidParameter('User is already confirmed.');
     return { email: user.email, code: issueCode(ctx, user, 'signUp', user.email) };
   });
-  ctx.deliverCode({ username: email, code, kind: 'signUp' });
+  ctx.deliverCode({ username: email, medium: 'EMAIL', code, kind: 'signUp' });
   return { CodeDeliveryDetails: deliveryDetails(email) };
 };

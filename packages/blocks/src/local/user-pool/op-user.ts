@@ -46,7 +46,7 @@ export const updateUserAttributes: Operation = async (ctx, body) => {
     return issueCode(ctx, current, 'verifyEmail', email);
   });
   if (!changesEmail || code === undefined) return { CodeDeliveryDetailsList: [] };
-  ctx.deliverCode({ username: email, code, kind: 'verifyEmail' });
+  ctx.deliverCode({ username: email, medium: 'EMAIL', code, kind: 'verifyEmail' });
   return { CodeDeliveryDetailsList: [deliveryDetails(email)] };
 };
 
@@ -57,7 +57,7 @@ export const getUserAttributeVerificationCode: Operation = async (ctx, body) => 
     const target = current.pendingEmail ?? current.email;
     return { destination: target, code: issueCode(ctx, current, 'verifyEmail', target) };
   });
-  ctx.deliverCode({ username: destination, code, kind: 'verifyEmail' });
+  ctx.deliverCode({ username: destination, medium: 'EMAIL', code, kind: 'verifyEmail' });
   return { CodeDeliveryDetails: deliveryDetails(destination) };
 };
 

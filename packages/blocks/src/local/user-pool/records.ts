@@ -2,12 +2,12 @@ import { isJsonObject } from '../../core/safe-json.js';
 import type { MfaMethod } from './settings.js';
 
 /** What a one-time code is for; each kind has at most one live code per user. */
-export type CodeKind = 'signUp' | 'forgotPassword' | 'verifyEmail' | 'signIn';
+export type CodeKind = 'signUp' | 'forgotPassword' | 'verifyEmail' | 'verifyPhone' | 'signIn';
 
 export interface StoredCode {
   /** Six digits. Kept readable: the local pool's whole point is showing it to the developer. */
   code: string;
-  /** Where it "went" (the email address). */
+  /** Where it "went" (the email address or phone number). */
   destination: string;
   issuedAt: number;
   expiresAt: number;
