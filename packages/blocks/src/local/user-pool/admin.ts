@@ -4,7 +4,8 @@ import { CognitoError, invalidParameter, Messages } from './errors.js';
 import type { UserRecord } from './records.js';
 import { normaliseEmail } from './store.js';
 import { updateUser } from './user-lock.js';
-import { assertEmailUsername, createUserRecord } from './users.js';
+import { assertEmailUsername, createUserRecord, isPhoneNumber } from './users.js';
+import { addUserWithAliases } from './aliases.js';
 
 /** Developer-side helpers (seeding, tests, the CLI); not reachable over HTTP. */
 
@@ -14,15 +15,19 @@ export interface AdminCreateUserInput {
   groups?: string[];
   /** Default true: the user can sign in at once, email verified. */
   confirmed?: boolean;
-  /** Extra standard or `custom:` attributes. */
+  /** Extra standard or `custom:` attributes (`phone_number`: E.164, verified when `confirmed`). */
   attributes?: Record<string, string>;
 }
 
 export interface UserSummary {
   sub: string;
+  /** Empty for a user without one (sign-in by phone number). */
   email: string;
+  /** E.164, when the user has one. */
+  phoneNumber?: string;
   confirmed: boolean;
   emailVerified: boolean;
+  phoneVerified?: boolean;
   groups: string[];
   createdAt: string;
 }
@@ -33,6 +38,7 @@ function summarise(user: UserRecord): UserSummary {
     email: user.email,
     confirmed: user.confirmed,
     emailVerified: user.emailVerified,
+    ...(user.phoneNumber !== undefined && { phoneNumber: user.phoneNumber, phoneVerified: user.phoneVerified === true }),
     groups: [...user.groups],
     createdAt: new Date(user.createdAt).toISOString(),
   };
@@ -45,18 +51,17 @@ function assertGroupName(group: string): void {
 export async function adminCreateUser(ctx: PoolContext, input: AdminCreateUserInput): Promise<UserSummary> {
   const email = assertEmailUsername(input.email);
   input.groups?.forEach(assertGroupName);
+  const { phone_number: phoneNumber, ...attributes } = input.attributes ?? {};
+  if (phoneNumber !== undefined && !isPhoneNumber(phoneNumber)) throw invalidParameter('Invalid phone number format.');
   const user = createUserRecord(ctx, {
     email,
+    phoneNumber,
     password: input.password,
     confirmed: input.confirmed ?? true,
     groups: input.groups,
-    attributes: input.attributes,
+    attributes,
   });
-  await ctx.locks.run(`email:${email}`, async () => {
-    if (await ctx.store.findUser(email)) throw new CognitoError('UsernameExistsException', Messages.userExists);
-    await ctx.store.writeUser(user);
-    await ctx.store.linkEmail(email, user.sub);
-  });
+  await addUserWithAliases(ctx, user, () => undefined);
   return summarise(user);
 }
 

@@ -108,12 +108,15 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
   const clientId = options.clientId ?? 'local-blocks-client';
   const issuer = `${options.issuerBaseUrl.replace(/\/+$/, '')}/${userPoolId}`;
   const now = options.now ?? Date.now;
-  const store = new UserPoolStore(options.dataDir);
   const day = 24 * 3600 * 1000;
   const ttl = (fallback: number) => (options.codeTtlSeconds === undefined ? fallback : options.codeTtlSeconds * 1000);
   const onCode = options.onCode ?? printCode;
   const base: PoolSettings = { ...DEFAULT_POOL_SETTINGS, ...options.settings };
   const settings: PoolSettings = { ...base, passwordPolicy: { ...base.passwordPolicy, ...options.passwordPolicy } };
+  const store = new UserPoolStore(options.dataDir, {
+    email: settings.usernameAttributes.includes('email'),
+    phone: settings.usernameAttributes.includes('phone_number'),
+  });
 
   let keys: Promise<SigningKeys> | undefined;
   const loadKeys = (): Promise<SigningKeys> => {

@@ -26,9 +26,17 @@ export interface UserRecord {
   version: 1;
   /** Also the Cognito username (`cognito:username`, `USER_ID_FOR_SRP`), as in an email-alias pool. */
   sub: string;
-  /** Case-folded sign-in email. */
+  /**
+   * Case-folded email: a sign-in name when the pool signs in by email. Empty
+   * for a user without one (a pool that signs in by phone number only).
+   */
   email: string;
   emailVerified: boolean;
+  /** E.164 phone number (`phone_number`): SMS codes go here; a sign-in name when the pool signs in by phone. */
+  phoneNumber?: string;
+  phoneVerified?: boolean;
+  /** A requested phone change awaiting its SMS code (sign-in-by-phone pools keep the old one meanwhile). */
+  pendingPhone?: string;
   /** A requested email change awaiting its code (Cognito's keep-original behaviour). */
   pendingEmail?: string;
   confirmed: boolean;
@@ -101,7 +109,11 @@ export function parseUserRecord(value: unknown): UserRecord | undefined {
   if (!isStringRecord(srp) || typeof srp.salt !== 'string' || typeof srp.verifier !== 'string') return undefined;
   if (!isJsonObject(codes) || !isJsonObject(failures) || typeof sessionEpoch !== 'number') return undefined;
   const record = value as unknown as UserRecord;
-  return { ...record, failures: { ...emptyFailures(), ...record.failures } };
+  if (record.phoneNumber !== undefined && typeof record.phoneNumber !== 'string') return undefined;
+  // Files written before phone support kept the number among the attributes.
+  const { phone_number: legacyPhone, ...attributesLeft } = record.attributes;
+  const phone = record.phoneNumber === undefined && legacyPhone !== undefined ? { phoneNumber: legacyPhone, attributes: attributesLeft } : {};
+  return { ...record, ...phone, failures: { ...emptyFailures(), ...record.failures } };
 }
 
 export function parseSessionRecord(value: unknown): SessionRecord | undefined {

@@ -12,6 +12,8 @@ import { parseSessionRecord, parseUserRecord, UUID_RE, type SessionRecord, type 
  * - `users/<sub>.json`: one file per user;
  * - `emails/<sha256(email)>.json`: `{ sub }`, the sign-in alias index
  *   (hashed so addresses do not appear in file names);
+ * - `phones/<sha256(phone)>.json`: the same for phone numbers, in a pool
+ *   that signs in by phone;
  * - `sessions/<origin_jti>.json`: one file per sign-in (refresh token hash);
  * - `decoys/<id>.json`: failure counters of a name with no account (see decoy.ts).
  *
@@ -22,8 +24,14 @@ export class UserPoolStore {
   readonly root: string;
   private rootReady: Promise<void> | undefined;
 
-  constructor(dataDir: string) {
+  /** Whether a phone number is a sign-in name (the pool's `usernameAttributes`). */
+  readonly phoneSignIn: boolean;
+  readonly emailSignIn: boolean;
+
+  constructor(dataDir: string, signIn: { email?: boolean; phone?: boolean } = {}) {
     this.root = path.join(dataDir, 'user-pool');
+    this.emailSignIn = signIn.email ?? true;
+    this.phoneSignIn = signIn.phone ?? false;
   }
 
   /** Creates the root directory private to the developer before the first write. */
@@ -51,6 +59,11 @@ export class UserPoolStore {
     return path.join(this.root, 'emails', `${digest}.json`);
   }
 
+  private phoneFile(phone: string): string {
+    const digest = createHash('sha256').update(phone).digest('hex');
+    return path.join(this.root, 'phones', `${digest}.json`);
+  }
+
   private sessionFile(originJti: string): string {
     return path.join(this.root, 'sessions', `${originJti}.json`);
   }
@@ -66,17 +79,44 @@ export class UserPoolStore {
     return isJsonObject(entry) && typeof entry.sub === 'string' && UUID_RE.test(entry.sub) ? entry.sub : undefined;
   }
 
-  /** Looks a user up by sign-in email (any case) or by username (= sub). */
+  async subForPhone(phone: string): Promise<string | undefined> {
+    const entry = await this.readJson(this.phoneFile(phone));
+    return isJsonObject(entry) && typeof entry.sub === 'string' && UUID_RE.test(entry.sub) ? entry.sub : undefined;
+  }
+
+  /** Looks a user up by a sign-in name: email (any case) or phone number as the pool allows, or username (= sub). */
   async findUser(login: string): Promise<UserRecord | undefined> {
     if (UUID_RE.test(login)) {
       const user = await this.readUser(login);
       if (user) return user;
     }
+    if (login.startsWith('+')) {
+      if (!this.phoneSignIn) return undefined;
+      const sub = await this.subForPhone(login);
+      const user = sub ? await this.readUser(sub) : undefined;
+      return user && user.phoneNumber === login ? user : undefined;
+    }
+    if (!this.emailSignIn) return undefined;
     const sub = await this.subForEmail(login);
     if (!sub) return undefined;
     const user = await this.readUser(sub);
     // An alias left behind by an interrupted email change must not resolve.
-    return user && user.email === normaliseEmail(login) ? user : undefined;
+    return user && user.email !== '' && user.email === normaliseEmail(login) ? user : undefined;
+  }
+
+  linkPhone(phone: string, sub: string): Promise<void> {
+    return this.writeJson(this.phoneFile(phone), { sub });
+  }
+
+  async unlinkPhone(phone: string, sub: string): Promise<void> {
+    if ((await this.subForPhone(phone)) === sub) await removeFileDurably(this.phoneFile(phone));
+  }
+
+  /** Writes a new user and the aliases it signs in with; the caller holds the alias locks. */
+  async addUser(user: UserRecord): Promise<void> {
+    await this.writeUser(user);
+    if (this.emailSignIn && user.email) await this.linkEmail(user.email, user.sub);
+    if (this.phoneSignIn && user.phoneNumber) await this.linkPhone(user.phoneNumber, user.sub);
   }
 
   writeUser(user: UserRecord): Promise<void> {
@@ -93,7 +133,8 @@ export class UserPoolStore {
   }
 
   async deleteUser(user: UserRecord): Promise<void> {
-    await this.unlinkEmail(user.email, user.sub);
+    if (user.email) await this.unlinkEmail(user.email, user.sub);
+    if (user.phoneNumber) await this.unlinkPhone(user.phoneNumber, user.sub);
     await removeFileDurably(this.userFile(user.sub));
   }
 
