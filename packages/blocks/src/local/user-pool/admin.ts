@@ -91,12 +91,16 @@ export async function listUsers(ctx: PoolContext): Promise<UserSummary[]> {
   return (await ctx.store.listUsers()).map(summarise);
 }
 
+/** `email` may also be a phone number: codes sent by SMS are found by it. */
 export async function lastCode(ctx: PoolContext, email: string): Promise<string | undefined> {
   const user = await ctx.store.findUser(normaliseEmail(email));
-  if (user) return latestCode(user, ctx.now());
+  // Only what went to that address: a user with an email and a phone number gets codes on both.
+  if (user) return latestCode(user, ctx.now(), email === user.sub ? undefined : email);
   // A pending email change is delivered to an address no user owns yet.
   for (const candidate of await ctx.store.listUsers()) {
-    if (candidate.pendingEmail === normaliseEmail(email)) return latestCode(candidate, ctx.now());
+    // A pending change, or a phone number that is not a sign-in name, still receives codes.
+    const receives = candidate.pendingEmail === normaliseEmail(email) || candidate.pendingPhone === email || candidate.phoneNumber === email;
+    if (receives) return latestCode(candidate, ctx.now(), email);
   }
   return undefined;
 }

@@ -97,10 +97,11 @@ export function checkCode(ctx: PoolContext, user: UserRecord, kind: CodeKind, su
   return { ok: true };
 }
 
-/** The newest live code of a user, for tests and the local codes endpoint. */
-export function latestCode(user: UserRecord, nowMs: number): string | undefined {
+/** The newest live code of a user (sent to `destination`, when given), for tests and the local codes endpoint. */
+export function latestCode(user: UserRecord, nowMs: number, destination?: string): string | undefined {
+  const wanted = destination?.toLowerCase();
   const live = Object.values(user.codes)
-    .filter((entry) => entry.expiresAt > nowMs)
+    .filter((entry) => entry.expiresAt > nowMs && (wanted === undefined || entry.destination.toLowerCase() === wanted))
     .sort((a, b) => b.issuedAt - a.issuedAt);
   return live[0]?.code;
 }

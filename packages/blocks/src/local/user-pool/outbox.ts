@@ -57,9 +57,13 @@ export function outboxDir(poolRoot: string): string {
   return path.join(poolRoot, OUTBOX_DIR);
 }
 
+let sent = 0;
+
 export function newOutboxMessage(input: { medium: DeliveryMedium; to: string; kind: CodeKind; code: string }, now: Date): OutboxMessage {
-  // Time first, so names sort in sending order; the random part keeps same-millisecond sends apart.
-  const messageId = `${now.toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}`;
+  // Time, then this process's send count, so names sort in sending order (also under a test's frozen
+  // clock); the random part keeps sends of two processes apart.
+  sent += 1;
+  const messageId = `${now.toISOString().replace(/[:.]/g, '-')}-${String(sent).padStart(8, '0')}-${randomBytes(4).toString('hex')}`;
   return { format: OUTBOX_FORMAT, messageId, sentAt: now.toISOString(), ...input, text: `${KIND_TEXT[input.kind]} ${input.code}` };
 }
 

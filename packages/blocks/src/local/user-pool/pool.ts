@@ -162,7 +162,10 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
         .ensureRoot()
         .then(() => writeOutboxMessage(store.root, message))
         .then(() => undefined)
-        .catch((error: unknown) => console.error('[local user pool] could not write the outbox', error))
+        .catch((error: unknown) => {
+          // ENOENT: the data dir was deleted meanwhile (a reset, a test's cleanup); nothing left to deliver to.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') console.error('[local user pool] could not write the outbox', error);
+        })
         .finally(() => pendingWrites.delete(writing));
       pendingWrites.add(writing);
       try {
