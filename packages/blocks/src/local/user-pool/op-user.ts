@@ -75,6 +75,11 @@ export const updateUserAttributes: Operation = async (ctx, body) => {
     }
     return codes;
   });
+  // A number changed at once (not a sign-in name here) keeps the phone index in step (store.addUser).
+  if (changesPhone && !ctx.store.phoneSignIn) {
+    await ctx.locks.run(`phone:${phone}`, () => ctx.store.linkPhone(phone, user.sub));
+    if (user.phoneNumber) await ctx.store.unlinkPhone(user.phoneNumber, user.sub);
+  }
   for (const { target, code, kind } of sent) ctx.deliverCode({ username: target.to, medium: target.medium, code, kind });
   return { CodeDeliveryDetailsList: sent.map(({ target }) => targetDetails(target)) };
 };
@@ -133,7 +138,7 @@ async function verifyPhone(ctx: PoolContext, sub: string, code: string): Promise
     if (next !== undefined && next !== previous) {
       await ctx.locks.run(`phone:${next}`, async () => {
         await assertPhoneFree(ctx, next, current.sub);
-        if (ctx.store.phoneSignIn) await ctx.store.linkPhone(next, current.sub);
+        await ctx.store.linkPhone(next, current.sub);
       });
       current.phoneNumber = next;
     }

@@ -116,7 +116,9 @@ export class UserPoolStore {
   async addUser(user: UserRecord): Promise<void> {
     await this.writeUser(user);
     if (this.emailSignIn && user.email) await this.linkEmail(user.email, user.sub);
-    if (this.phoneSignIn && user.phoneNumber) await this.linkPhone(user.phoneNumber, user.sub);
+    // Linked even where phone numbers are not sign-in names (findUser ignores them there), so a user
+    // added by the CLI, which does not know the dev server's settings, signs in by phone in a phone pool.
+    if (user.phoneNumber) await this.linkPhone(user.phoneNumber, user.sub);
   }
 
   writeUser(user: UserRecord): Promise<void> {
