@@ -161,5 +161,6 @@ describe('options the local pool cannot emulate', () => {
     const second = await loadAuthDefinition(googleApp);
     expect(second).toMatchObject({ kind: 'derived', fromCache: true, hash: first.hash });
     expect(formatLimits([])).toBeUndefined();
-  });
+    // One cold synthesis (~12 s idle): room for a loaded machine, like the hooks' synthesis.
+  }, 120_000);
 });
