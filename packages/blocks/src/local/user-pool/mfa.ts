@@ -82,7 +82,7 @@ async function mfaChallenge(ctx: PoolContext, user: UserRecord, login: string, m
       ChallengeParameters: {},
     };
   }
-  return codeChallenge(ctx, user, login, MFA_CHALLENGE[method] === 'SMS_MFA' ? 'SMS_MFA' : 'EMAIL_OTP');
+  return codeChallenge(ctx, user, login, method === 'SMS' ? 'SMS_MFA' : 'EMAIL_OTP');
 }
 
 /**
@@ -102,6 +102,8 @@ export async function afterPassword(ctx: PoolContext, user: UserRecord, login: s
   const [method] = methods;
   if (method) return mfaChallenge(ctx, user, login, method);
   if (ctx.settings.mfaMode === 'ON') {
+    // A phone number on file is a factor ready to use, as in Cognito: no setup step.
+    if (ctx.settings.mfaMethods.includes('SMS') && user.phoneNumber) return codeChallenge(ctx, user, login, 'SMS_MFA');
     if (ctx.settings.mfaMethods.includes('TOTP')) {
       return {
         ChallengeName: 'MFA_SETUP',
@@ -109,8 +111,7 @@ export async function afterPassword(ctx: PoolContext, user: UserRecord, login: s
         ChallengeParameters: { MFAS_CAN_SETUP: JSON.stringify(['SOFTWARE_TOKEN_MFA']) },
       };
     }
-    // Email and SMS need no setup: the user's email or phone number receives the code.
-    if (ctx.settings.mfaMethods.includes('SMS') && user.phoneNumber) return codeChallenge(ctx, user, login, 'SMS_MFA');
+    // Email needs no setup either: the confirmed email receives the code.
     if (ctx.settings.mfaMethods.includes('EMAIL')) return emailCodeChallenge(ctx, user, login);
   }
   return signedIn(ctx, user);

@@ -143,6 +143,15 @@ describe('SMS MFA', () => {
     expect(bodyOf(await respond(sms.code)).__type).toBe('NotAuthorizedException');
   });
 
+  it('is used at once where MFA is required and the user has a phone number; others set up TOTP', async () => {
+    usePool({ ...DEFAULT_POOL_SETTINGS, mfaMode: 'ON', mfaMethods: ['TOTP', 'SMS'] });
+    await pool.adminCreateUser({ email: EMAIL, password: STRONG_PASSWORD, attributes: { phone_number: PHONE } });
+    await pool.adminCreateUser({ email: 'no-phone@example.com', password: STRONG_PASSWORD });
+    expect(bodyOf((await srpSignIn(pool, EMAIL, STRONG_PASSWORD)).final).ChallengeName).toBe('SMS_MFA');
+    expect((await lastSms()).kind).toBe('signIn');
+    expect(bodyOf((await srpSignIn(pool, 'no-phone@example.com', STRONG_PASSWORD)).final).ChallengeName).toBe('MFA_SETUP');
+  });
+
   it('needs a phone number to turn on', async () => {
     usePool({ ...DEFAULT_POOL_SETTINGS, mfaMode: 'OPTIONAL', mfaMethods: ['SMS'] });
     await pool.adminCreateUser({ email: EMAIL, password: STRONG_PASSWORD });
