@@ -46,9 +46,11 @@ export function findLimits(templates: AuthTemplates): Limit[] {
   }
   const usernameAttributes = stringsAt(poolProps, 'UsernameAttributes');
   if (!usernameAttributes.some((name) => name === 'email' || name === 'phone_number')) {
+    // Reachable only through a user-pool override in backend.ts (defineAuth's loginWith has no username).
+    const aliases = stringsAt(poolProps, 'AliasAttributes');
     limits.push({
-      option: 'sign-in by username (no UsernameAttributes)',
-      instead: 'the local pool signs in by email only, so the local sign-up form asks for an email',
+      option: `sign-in by username (no UsernameAttributes${aliases.length > 0 ? `; aliases ${aliases.join(', ')}` : ''})`,
+      instead: 'the local pool signs in by email only and refuses other names with "Username should be an email."',
     });
   }
   for (const trigger of Object.keys(objectAt(poolProps, 'LambdaConfig'))) {
