@@ -90,7 +90,7 @@ async function expectEveryFileParses(root: string): Promise<number> {
     const folder = path.basename(entry.parentPath);
     if (folder === 'users') expect(parseUserRecord(value), file).toBeDefined();
     else if (folder === 'sessions') expect(parseSessionRecord(value), file).toBeDefined();
-    else if (folder === 'emails' || folder === 'phones') expect(value, file).toEqual({ sub: expect.any(String) });
+    else if (folder === 'emails' || folder === 'phones' || folder === 'usernames') expect(value, file).toEqual({ sub: expect.any(String) });
     else if (folder === 'outbox') expect(value, file).toMatchObject({ format: 'blocks-user-pool-message/1', code: expect.stringMatching(/^\d{6}$/) });
     else expect(value, file).toMatchObject({ privateKeyPem: expect.stringContaining('PRIVATE KEY') });
     checked++;

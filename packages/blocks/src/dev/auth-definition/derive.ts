@@ -86,8 +86,8 @@ export function deriveAuthDefinition(templates: AuthTemplates): AuthDefinition {
     mfaMethods,
     passwordlessEmail: firstFactors.includes('EMAIL_OTP'),
     passwordlessSms: firstFactors.includes('SMS_OTP'),
-    // Amplify always sets UsernameAttributes; a pool without them (username sign-in) is named in limits.ts.
-    usernameAttributes: usernameAttributes.length > 0 ? usernameAttributes : ['email'],
+    // None: sign-in by username (a user-pool override; defineAuth always sets them).
+    usernameAttributes,
     autoVerifiedAttributes: signInAttributes(stringsAt(pool, 'AutoVerifiedAttributes')),
   };
   return { version: 1, outputs: literalOutputs(templates.root), settings, limits: findLimits(templates) };

@@ -46,7 +46,7 @@ describe('findLimits', () => {
       ),
     );
     expect(limits.map((limit) => limit.option)).toEqual([
-      'sign-in by username (no UsernameAttributes; aliases preferred_username)',
+      'sign-in by alias (preferred_username)',
       'triggers.preSignUp',
       'triggers.postConfirmation',
       'advanced security (ENFORCED)',

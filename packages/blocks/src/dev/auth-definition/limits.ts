@@ -45,12 +45,12 @@ export function findLimits(templates: AuthTemplates): Limit[] {
     limits.push({ option: 'the hosted UI domain (OAuth)', instead: 'no hosted UI locally; the Authenticator signs in against the local pool directly' });
   }
   const usernameAttributes = stringsAt(poolProps, 'UsernameAttributes');
-  if (!usernameAttributes.some((name) => name === 'email' || name === 'phone_number')) {
-    // Reachable only through a user-pool override in backend.ts (defineAuth's loginWith has no username).
-    const aliases = stringsAt(poolProps, 'AliasAttributes');
+  // Username sign-in (no UsernameAttributes, a user-pool override in backend.ts) is emulated; its aliases are not.
+  const aliases = stringsAt(poolProps, 'AliasAttributes');
+  if (usernameAttributes.length === 0 && aliases.length > 0) {
     limits.push({
-      option: `sign-in by username (no UsernameAttributes${aliases.length > 0 ? `; aliases ${aliases.join(', ')}` : ''})`,
-      instead: 'the local pool signs in by email only and refuses other names with "Username should be an email."',
+      option: `sign-in by alias (${aliases.join(', ')})`,
+      instead: 'users sign in with their username only',
     });
   }
   for (const trigger of Object.keys(objectAt(poolProps, 'LambdaConfig'))) {

@@ -21,7 +21,9 @@ export interface AdminCreateUserInput {
 
 export interface UserSummary {
   sub: string;
-  /** Empty for a user without one (sign-in by phone number). */
+  /** The chosen username, in a pool that signs in by username. */
+  username?: string;
+  /** Empty for a user without one (sign-in by phone number or username). */
   email: string;
   /** E.164, when the user has one. */
   phoneNumber?: string;
@@ -35,6 +37,7 @@ export interface UserSummary {
 function summarise(user: UserRecord): UserSummary {
   return {
     sub: user.sub,
+    ...(user.username !== undefined && { username: user.username }),
     email: user.email,
     confirmed: user.confirmed,
     emailVerified: user.emailVerified,

@@ -1,20 +1,27 @@
 /**
- * Sign-in names (aliases) of a new user: an email, a phone number or both,
- * as the pool signs in. Each is taken under its own lock, always in the same
- * order (email, then phone), so two sign-ups cannot both claim a name.
+ * Sign-in names of a new user: a username, an email, a phone number, as the
+ * pool signs in. Each is taken under its own lock, always in the same order
+ * (username, email, phone), so two sign-ups cannot both claim a name.
  */
 import type { PoolContext } from './context.js';
 import { CognitoError } from './errors.js';
 import type { UserRecord } from './records.js';
+import { normaliseUsername } from './store.js';
 
-const TAKEN: Record<'email' | 'phone_number', string> = {
+type NameKind = 'email' | 'phone_number' | 'username';
+
+const TAKEN: Record<NameKind, string> = {
   email: 'An account with the given email already exists.',
   phone_number: 'An account with the given phone_number already exists.',
+  username: 'User already exists',
 };
 
 /** The user's names that are sign-in names in this pool. */
-function signInNames(ctx: PoolContext, user: UserRecord): { key: string; name: string; attribute: 'email' | 'phone_number' }[] {
-  const names: { key: string; name: string; attribute: 'email' | 'phone_number' }[] = [];
+function signInNames(ctx: PoolContext, user: UserRecord): { key: string; name: string; attribute: NameKind }[] {
+  const names: { key: string; name: string; attribute: NameKind }[] = [];
+  if (user.username !== undefined) {
+    names.push({ key: `username:${normaliseUsername(user.username)}`, name: user.username, attribute: 'username' });
+  }
   if (user.email && ctx.store.emailSignIn) names.push({ key: `email:${user.email}`, name: user.email, attribute: 'email' });
   if (user.phoneNumber && ctx.store.phoneSignIn) {
     names.push({ key: `phone:${user.phoneNumber}`, name: user.phoneNumber, attribute: 'phone_number' });

@@ -50,11 +50,11 @@ export function challengeDelivery(target: CodeTarget): Record<string, string> {
  * numbers and the user has one (Cognito prefers SMS when both are
  * auto-verified), else to the email.
  */
-export function signUpTarget(ctx: PoolContext, user: UserRecord): CodeTarget {
+export function signUpTarget(ctx: PoolContext, user: UserRecord): CodeTarget | undefined {
   if (user.phoneNumber && (ctx.settings.autoVerifiedAttributes.includes('phone_number') || !user.email)) {
     return { medium: 'SMS', to: user.phoneNumber };
   }
-  return { medium: 'EMAIL', to: user.email };
+  return user.email ? { medium: 'EMAIL', to: user.email } : undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ import { refreshSession } from './sessions.js';
 import { afterPassword, CODE_ANSWER, respondCode, respondMfaSetup, respondSelectMfaType, respondTotp } from './mfa.js';
 import { respondSelectChallenge, startUserAuth, type PasswordFactors } from './passwordless.js';
 import { createServerEphemeral, N, parseHex, passwordClaimSignature, serverPublic, serverSessionKey } from './srp.js';
-import { normaliseEmail } from './store.js';
+import { normaliseEmail, normaliseUsername } from './store.js';
 import { assertPasswordNotLocked, recordPasswordFailure, recordPasswordSuccess } from './throttle.js';
 import { updateUser } from './user-lock.js';
 import { passwordMatches, verifierMatches } from './users.js';
@@ -200,6 +200,7 @@ async function passwordVerifier(ctx: PoolContext, responses: Record<string, stri
     assertPasswordNotLocked(current.failures, ctx.now());
     const sameUser =
       username === state.userIdForSrp ||
+      (current.username !== undefined && normaliseUsername(username) === normaliseUsername(current.username)) ||
       (current.email !== '' && normaliseEmail(username) === current.email) ||
       (current.phoneNumber !== undefined && username === current.phoneNumber);
     concludePasswordCheck(ctx, current, sameUser && claimMatches(ctx, state, parseHex(current.srp.verifier), claim));

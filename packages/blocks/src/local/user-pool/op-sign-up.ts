@@ -37,9 +37,12 @@ export const signUp: Operation = async (ctx, body) => {
     ...(email !== undefined && { email }),
     ...(phoneNumber !== undefined && { phone_number: phoneNumber }),
   });
-  const user = createUserRecord(ctx, { email, phoneNumber, password, confirmed: false, attributes: attributes.others });
+  const username = 'username' in name ? name.username : undefined;
+  const user = createUserRecord(ctx, { username, email, phoneNumber, password, confirmed: false, attributes: attributes.others });
   const target = signUpTarget(ctx, user);
-  const code = await addUserWithAliases(ctx, user, () => issueCode(ctx, user, 'signUp', target.to));
+  // A username with neither email nor phone number has nowhere to get a code: it stays unconfirmed, as in Cognito.
+  const code = await addUserWithAliases(ctx, user, () => (target ? issueCode(ctx, user, 'signUp', target.to) : undefined));
+  if (!target || code === undefined) return { UserConfirmed: false, UserSub: user.sub };
   ctx.deliverCode({ username: target.to, medium: target.medium, code, kind: 'signUp' });
   return { UserConfirmed: false, UserSub: user.sub, CodeDeliveryDetails: targetDetails(target) };
 };
@@ -75,6 +78,7 @@ export const resendConfirmationCode: Operation = async (ctx, body) => {
   const { target, code } = await updateUser(ctx, found.sub, (user) => {
     if (user.confirmed) throw invalidParameter('User is already confirmed.');
     const to = signUpTarget(ctx, user);
+    if (!to) throw invalidParameter('User has no email or phone number to send a code to.');
     return { target: to, code: issueCode(ctx, user, 'signUp', to.to) };
   });
   ctx.deliverCode({ username: target.to, medium: target.medium, code, kind: 'signUp' });

@@ -35,7 +35,7 @@ async function assertPhoneFree(ctx: PoolContext, phone: string, sub: string): Pr
 
 export const getUser: Operation = async (ctx, body) => {
   const user = await authenticate(ctx, accessToken(body));
-  return { Username: user.sub, UserAttributes: attributeList(user), ...mfaFields(user) };
+  return { Username: user.username ?? user.sub, UserAttributes: attributeList(user), ...mfaFields(user) };
 };
 
 /**

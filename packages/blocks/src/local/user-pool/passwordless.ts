@@ -14,7 +14,7 @@ import { CognitoError, invalidParameter, Messages } from './errors.js';
 import type { JsonObject } from '../../core/safe-json.js';
 import { newSession, openSession, spendSession } from './auth-session.js';
 import { codeChallenge, codeTarget, signedIn, type CodeStep } from './mfa.js';
-import { normaliseEmail } from './store.js';
+import { normaliseEmail, normaliseUsername } from './store.js';
 import { recordCodeSend } from './throttle.js';
 
 /** The first factors of the pool: the same for every name, so the list says nothing about the account. */
@@ -92,7 +92,13 @@ async function startCodeFactor(ctx: PoolContext, username: string, step: CodeSte
 async function signInAfterSignUp(ctx: PoolContext, username: string, session: string): Promise<JsonObject> {
   const state = await openSession(ctx, session, ['SIGN_UP_CONFIRMED']);
   const user = await ctx.store.readUser(state.sub);
-  if (!user || (normaliseEmail(username) !== user.email && username !== user.phoneNumber && username !== user.sub)) {
+  const sameName =
+    user !== undefined &&
+    (normaliseEmail(username) === user.email ||
+      username === user.phoneNumber ||
+      username === user.sub ||
+      (user.username !== undefined && normaliseUsername(username) === normaliseUsername(user.username)));
+  if (!user || !sameName) {
     throw new CognitoError('NotAuthorizedException', 'Invalid session for the user.');
   }
   if (!spendSession(ctx, state)) throw new CognitoError('NotAuthorizedException', Messages.sessionExpired);

@@ -24,8 +24,10 @@ export interface FailureCounters {
 
 export interface UserRecord {
   version: 1;
-  /** Also the Cognito username (`cognito:username`, `USER_ID_FOR_SRP`), as in an email-alias pool. */
+  /** Also the Cognito username (`cognito:username`), as in a pool with username attributes; always `USER_ID_FOR_SRP`. */
   sub: string;
+  /** The chosen username, in a pool that signs in by username: then the Cognito username. */
+  username?: string;
   /**
    * Case-folded email: a sign-in name when the pool signs in by email. Empty
    * for a user without one (a pool that signs in by phone number only).

@@ -29,8 +29,9 @@ export interface PoolSettings {
   /** USER_AUTH sign-in with a code by SMS (`SMS_OTP`). */
   readonly passwordlessSms: boolean;
   /**
-   * What SignUp's Username and sign-in accept: an email, a phone number (E.164), or either.
-   * The Cognito username of every user is its `sub`, as in such a pool.
+   * What SignUp's Username and sign-in accept: an email, a phone number (E.164), or either; the
+   * Cognito username of every user is then its `sub`. Empty: a free username (case-insensitive),
+   * which is then the Cognito username.
    */
   readonly usernameAttributes: readonly SignInAttribute[];
   /** Where the sign-up code goes: SMS when `phone_number` is listed and the user has one, else email. */

@@ -14,6 +14,8 @@ import { parseSessionRecord, parseUserRecord, UUID_RE, type SessionRecord, type 
  *   (hashed so addresses do not appear in file names);
  * - `phones/<sha256(phone)>.json`: the same for phone numbers, in a pool
  *   that signs in by phone;
+ * - `usernames/<sha256(lowercase username)>.json`: the same for usernames, in
+ *   a pool that signs in by username;
  * - `sessions/<origin_jti>.json`: one file per sign-in (refresh token hash);
  * - `decoys/<id>.json`: failure counters of a name with no account (see decoy.ts).
  *
@@ -27,11 +29,14 @@ export class UserPoolStore {
   /** Whether a phone number is a sign-in name (the pool's `usernameAttributes`). */
   readonly phoneSignIn: boolean;
   readonly emailSignIn: boolean;
+  /** A pool without username attributes: users sign in with a username they chose. */
+  readonly usernameSignIn: boolean;
 
   constructor(dataDir: string, signIn: { email?: boolean; phone?: boolean } = {}) {
     this.root = path.join(dataDir, 'user-pool');
     this.emailSignIn = signIn.email ?? true;
     this.phoneSignIn = signIn.phone ?? false;
+    this.usernameSignIn = !this.emailSignIn && !this.phoneSignIn;
   }
 
   /** Creates the root directory private to the developer before the first write. */
@@ -57,6 +62,11 @@ export class UserPoolStore {
   private emailFile(email: string): string {
     const digest = createHash('sha256').update(normaliseEmail(email)).digest('hex');
     return path.join(this.root, 'emails', `${digest}.json`);
+  }
+
+  private usernameFile(username: string): string {
+    const digest = createHash('sha256').update(normaliseUsername(username)).digest('hex');
+    return path.join(this.root, 'usernames', `${digest}.json`);
   }
 
   private phoneFile(phone: string): string {
@@ -90,6 +100,12 @@ export class UserPoolStore {
       const user = await this.readUser(login);
       if (user) return user;
     }
+    if (this.usernameSignIn) {
+      const entry = await this.readJson(this.usernameFile(login));
+      const sub = isJsonObject(entry) && typeof entry.sub === 'string' ? entry.sub : undefined;
+      const user = sub ? await this.readUser(sub) : undefined;
+      return user?.username !== undefined && normaliseUsername(user.username) === normaliseUsername(login) ? user : undefined;
+    }
     if (login.startsWith('+')) {
       if (!this.phoneSignIn) return undefined;
       const sub = await this.subForPhone(login);
@@ -115,6 +131,7 @@ export class UserPoolStore {
   /** Writes a new user and the aliases it signs in with; the caller holds the alias locks. */
   async addUser(user: UserRecord): Promise<void> {
     await this.writeUser(user);
+    if (user.username !== undefined) await this.writeJson(this.usernameFile(user.username), { sub: user.sub });
     if (this.emailSignIn && user.email) await this.linkEmail(user.email, user.sub);
     // Linked even where phone numbers are not sign-in names (findUser ignores them there), so a user
     // added by the CLI, which does not know the dev server's settings, signs in by phone in a phone pool.
@@ -135,6 +152,7 @@ export class UserPoolStore {
   }
 
   async deleteUser(user: UserRecord): Promise<void> {
+    if (user.username !== undefined) await removeFileDurably(this.usernameFile(user.username));
     if (user.email) await this.unlinkEmail(user.email, user.sub);
     if (user.phoneNumber) await this.unlinkPhone(user.phoneNumber, user.sub);
     await removeFileDurably(this.userFile(user.sub));
@@ -188,6 +206,11 @@ export class UserPoolStore {
     const entries = await readDirIfExists(path.join(this.root, dir));
     return entries.map((entry) => entry.name).filter((name) => name.endsWith('.json') && !isAtomicTempFile(name));
   }
+}
+
+/** Usernames match in any case too (`UsernameConfiguration.CaseSensitive: false`). */
+export function normaliseUsername(username: string): string {
+  return username.toLowerCase();
 }
 
 /** Sign-in is case-insensitive (Amplify's default `signInCaseSensitive: false`). */

@@ -43,6 +43,14 @@ export function isPhoneNumber(value: string): boolean {
   return PHONE_RE.test(value);
 }
 
+/** A free username: visible characters, no spaces (Cognito's pattern for usernames). */
+function assertUsername(username: string): string {
+  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u.test(username)) {
+    throw invalidParameter("1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+");
+  }
+  return username;
+}
+
 /** Sign-in is by email, as in a pool with `usernameAttributes: ['email']`. */
 export function assertEmailUsername(username: string): string {
   if (!isEmail(username)) throw invalidParameter('Username should be an email.');
@@ -53,7 +61,8 @@ export function assertEmailUsername(username: string): string {
 export function parseSignInName(
   settings: Pick<PoolSettings, 'usernameAttributes'>,
   username: string,
-): { email: string } | { phone: string } {
+): { email: string } | { phone: string } | { username: string } {
+  if (settings.usernameAttributes.length === 0) return { username: assertUsername(username) };
   const byEmail = settings.usernameAttributes.includes('email');
   const byPhone = settings.usernameAttributes.includes('phone_number');
   if (byEmail && isEmail(username)) return { email: normaliseEmail(username) };
@@ -114,6 +123,8 @@ function srpMaterial(ctx: PoolContext, sub: string, password: string): UserRecor
 }
 
 export interface NewUserInput {
+  /** In a pool that signs in by username. */
+  username?: string;
   /** At least one of email and phone number. */
   email?: string;
   phoneNumber?: string;
@@ -131,6 +142,7 @@ export function createUserRecord(ctx: PoolContext, input: NewUserInput): UserRec
   return {
     version: 1,
     sub,
+    ...(input.username !== undefined && { username: input.username }),
     email: input.email === undefined ? '' : normaliseEmail(input.email),
     emailVerified: input.confirmed && input.email !== undefined,
     ...(input.phoneNumber !== undefined && { phoneNumber: input.phoneNumber, phoneVerified: input.confirmed }),
