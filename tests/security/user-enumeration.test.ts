@@ -51,15 +51,19 @@ beforeAll(async () => {
   const temp = await tempDataDir();
   cleanup = temp.cleanup;
   clock = fakeClock();
-  // Passwordless email codes on, so USER_AUTH is probed too.
-  pool = testPool(temp.dir, { now: clock.now, rateLimit: false, settings: { passwordlessEmail: true } });
-  await pool.adminCreateUser({ email: KNOWN, password: STRONG_PASSWORD });
+  // Passwordless email and SMS codes on, so USER_AUTH is probed too; the known
+  // user has a phone number (12 characters, as long as a decoy's stand-in).
+  pool = testPool(temp.dir, { now: clock.now, rateLimit: false, settings: { passwordlessEmail: true, passwordlessSms: true } });
+  await pool.adminCreateUser({ email: KNOWN, password: STRONG_PASSWORD, attributes: { phone_number: '+15550104567' } });
 });
 
 afterAll(() => cleanup());
 
 const startEmailCode = (login: string) =>
   call(pool, 'InitiateAuth', { AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: login, PREFERRED_CHALLENGE: 'EMAIL_OTP' } });
+
+const startSmsCode = (login: string) =>
+  call(pool, 'InitiateAuth', { AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: login, PREFERRED_CHALLENGE: 'SMS_OTP' } });
 
 const srpA = modPow(g, randomBigInt(32), N).toString(16);
 
@@ -115,6 +119,22 @@ const PROBES: readonly Probe[] = [
           Session: session,
           // Not six digits, so it can never be the code just sent.
           ChallengeResponses: { USERNAME: login, EMAIL_OTP_CODE: 'wrong' },
+        });
+    },
+  },
+  {
+    name: 'InitiateAuth USER_AUTH with an SMS code',
+    prepare: async (login) => () => startSmsCode(login),
+  },
+  {
+    name: 'RespondToAuthChallenge SMS_OTP with a wrong code',
+    prepare: async (login) => {
+      const session = bodyOf(await startSmsCode(login)).Session;
+      return () =>
+        call(pool, 'RespondToAuthChallenge', {
+          ChallengeName: 'SMS_OTP',
+          Session: session,
+          ChallengeResponses: { USERNAME: login, SMS_OTP_CODE: 'wrong' },
         });
     },
   },

@@ -41,21 +41,65 @@ describe('the derived definition', () => {
       mfaMode: 'OPTIONAL',
       mfaMethods: ['TOTP'],
       passwordlessEmail: true,
+      passwordlessSms: false,
+      usernameAttributes: ['email'],
+      autoVerifiedAttributes: ['email'],
     });
     expect(definition.limits).toEqual([]);
   });
 
   it('matches the outputs Amplify would publish for the same synthesis, in every field both have', async () => {
-    const local = localAuthOutputs(definition, { userPoolId: 'local_blocks', clientId: 'local-client' });
-    const deployed = (await deployedOutputs(templates.root)).auth as Record<string, unknown>;
-    // Ids differ by design; local mode has no identity pool and no hosted UI (see outputs.ts).
-    const localOnly = new Set(['user_pool_id', 'user_pool_client_id', 'identity_pool_id', 'unauthenticated_identities_enabled', 'oauth']);
-    const shared = Object.keys(deployed).filter((key) => !localOnly.has(key));
-    expect(shared).toEqual(expect.arrayContaining(['password_policy', 'standard_required_attributes', 'groups', 'mfa_methods', 'mfa_configuration', 'passwordless']));
-    for (const key of shared) expect.soft(local[key], key).toEqual(deployed[key]);
-    expect(Object.keys(local).filter((key) => !(key in deployed) && !localOnly.has(key))).toEqual([]);
+    await expectSameOutputs(templates, definition);
   });
 });
+
+describe('a definition that signs in by email or phone, with SMS codes', () => {
+  let phoneTemplates: AuthTemplates;
+  let phoneDefinition: AuthDefinition;
+  beforeAll(async () => {
+    const phoneApp = path.join(fixtures, 'auth-phone-app');
+    phoneTemplates = await synthesizeAuth(phoneApp, path.join(phoneApp, 'amplify/backend.ts'));
+    phoneDefinition = deriveAuthDefinition(phoneTemplates);
+  });
+
+  it('gives the local pool phone sign-in, SMS MFA and SMS_OTP, with nothing left unemulated', () => {
+    expect(phoneDefinition.settings).toMatchObject({
+      requiredAttributes: ['email', 'phone_number'],
+      usernameAttributes: ['email', 'phone_number'],
+      autoVerifiedAttributes: ['email', 'phone_number'],
+      mfaMode: 'OPTIONAL',
+      mfaMethods: ['TOTP', 'SMS'],
+      passwordlessEmail: false,
+      passwordlessSms: true,
+    });
+    expect(phoneDefinition.limits).toEqual([]);
+  });
+
+  it('matches the deployed outputs, username attributes and SMS included', async () => {
+    const local = await expectSameOutputs(phoneTemplates, phoneDefinition);
+    expect(local).toMatchObject({
+      username_attributes: ['email', 'phone_number'],
+      user_verification_types: ['email', 'phone_number'],
+      mfa_methods: ['SMS', 'TOTP'],
+      passwordless: { email_otp_enabled: false, sms_otp_enabled: true },
+    });
+  }, 60_000);
+});
+
+/** The local outputs equal the deployed ones in every field both have; returns the local ones. */
+async function expectSameOutputs(source: AuthTemplates, derived: AuthDefinition): Promise<Record<string, unknown>> {
+  const local = localAuthOutputs(derived, { userPoolId: 'local_blocks', clientId: 'local-client' });
+  const deployed = (await deployedOutputs(source.root)).auth as Record<string, unknown>;
+  // Ids differ by design; local mode has no identity pool and no hosted UI (see outputs.ts).
+  const localOnly = new Set(['user_pool_id', 'user_pool_client_id', 'identity_pool_id', 'unauthenticated_identities_enabled', 'oauth']);
+  const shared = Object.keys(deployed).filter((key) => !localOnly.has(key));
+  expect(shared).toEqual(
+    expect.arrayContaining(['password_policy', 'standard_required_attributes', 'username_attributes', 'groups', 'mfa_methods', 'mfa_configuration', 'passwordless']),
+  );
+  for (const key of shared) expect.soft(local[key], key).toEqual(deployed[key]);
+  expect(Object.keys(local).filter((key) => !(key in deployed) && !localOnly.has(key))).toEqual([]);
+  return local;
+}
 
 /**
  * amplify_outputs.json as `ampx generate outputs` builds it, by Amplify's own
@@ -117,5 +161,6 @@ describe('options the local pool cannot emulate', () => {
     const second = await loadAuthDefinition(googleApp);
     expect(second).toMatchObject({ kind: 'derived', fromCache: true, hash: first.hash });
     expect(formatLimits([])).toBeUndefined();
-  });
+    // One cold synthesis (~12 s idle): room for a loaded machine, like the hooks' synthesis.
+  }, 120_000);
 });

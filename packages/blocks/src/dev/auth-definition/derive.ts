@@ -5,7 +5,7 @@
  * options the local pool cannot emulate (see limits.ts).
  */
 import type { JsonObject } from '../../core/safe-json.js';
-import type { MfaMethod, PoolSettings } from '../../local/user-pool/settings.js';
+import type { MfaMethod, PoolSettings, SignInAttribute } from '../../local/user-pool/settings.js';
 import { findLimits, type Limit } from './limits.js';
 import { literalOutputs, numberAt, objectAt, resourcesOfType, stringAt, stringsAt } from './template.js';
 import type { AuthTemplates } from './synthesize.js';
@@ -53,7 +53,11 @@ export function deriveAuthDefinition(templates: AuthTemplates): AuthDefinition {
   const mfaMethods: MfaMethod[] = [];
   if (enabledMfas.includes('SOFTWARE_TOKEN_MFA')) mfaMethods.push('TOTP');
   if (enabledMfas.includes('EMAIL_OTP')) mfaMethods.push('EMAIL');
+  if (enabledMfas.includes('SMS_MFA')) mfaMethods.push('SMS');
+  const signInAttributes = (names: string[]): SignInAttribute[] =>
+    names.filter((name): name is SignInAttribute => name === 'email' || name === 'phone_number');
   const mfaConfiguration = stringAt(pool, 'MfaConfiguration');
+  const usernameAttributes = signInAttributes(stringsAt(pool, 'UsernameAttributes'));
   const firstFactors = stringsAt(objectAt(objectAt(pool, 'Policies'), 'SignInPolicy'), 'AllowedFirstAuthFactors');
 
   const settings: PoolSettings = {
@@ -81,6 +85,10 @@ export function deriveAuthDefinition(templates: AuthTemplates): AuthDefinition {
     mfaMode: mfaConfiguration === 'ON' || mfaConfiguration === 'OPTIONAL' ? mfaConfiguration : 'OFF',
     mfaMethods,
     passwordlessEmail: firstFactors.includes('EMAIL_OTP'),
+    passwordlessSms: firstFactors.includes('SMS_OTP'),
+    // None: sign-in by username (a user-pool override; defineAuth always sets them).
+    usernameAttributes,
+    autoVerifiedAttributes: signInAttributes(stringsAt(pool, 'AutoVerifiedAttributes')),
   };
   return { version: 1, outputs: literalOutputs(templates.root), settings, limits: findLimits(templates) };
 }

@@ -21,11 +21,21 @@ describe('findLimits', () => {
     expect(findLimits(stack({}))).toEqual([]);
   });
 
-  it('names triggers, advanced security, passkeys, SMS, phone sign-in, legacy existence errors and phone recovery', () => {
+  it('names nothing for email and phone sign-in with SMS codes, which the local pool emulates', () => {
+    const phone = stack({
+      UsernameAttributes: ['email', 'phone_number'],
+      Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'SMS_OTP'] } },
+      EnabledMfas: ['SMS_MFA', 'SOFTWARE_TOKEN_MFA'],
+    });
+    expect(findLimits(phone)).toEqual([]);
+  });
+
+  it('names triggers, advanced security, passkeys, username sign-in, legacy existence errors and phone recovery', () => {
     const limits = findLimits(
       stack(
         {
-          UsernameAttributes: ['email', 'phone_number'],
+          UsernameAttributes: [],
+          AliasAttributes: ['preferred_username'],
           LambdaConfig: { PreSignUp: 'arn', PostConfirmation: 'arn' },
           UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
           Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN', 'SMS_OTP'] } },
@@ -36,13 +46,11 @@ describe('findLimits', () => {
       ),
     );
     expect(limits.map((limit) => limit.option)).toEqual([
-      'loginWith sign-in by email or phone_number',
+      'sign-in by alias (preferred_username)',
       'triggers.preSignUp',
       'triggers.postConfirmation',
       'advanced security (ENFORCED)',
       'loginWith.webAuthn (passkeys)',
-      'passwordless SMS codes (SMS_OTP)',
-      'multifactor.sms',
       'PreventUserExistenceErrors LEGACY',
       'accountRecovery by phone',
     ]);

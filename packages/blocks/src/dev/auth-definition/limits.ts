@@ -45,11 +45,12 @@ export function findLimits(templates: AuthTemplates): Limit[] {
     limits.push({ option: 'the hosted UI domain (OAuth)', instead: 'no hosted UI locally; the Authenticator signs in against the local pool directly' });
   }
   const usernameAttributes = stringsAt(poolProps, 'UsernameAttributes');
-  if (usernameAttributes.length !== 1 || usernameAttributes[0] !== 'email') {
-    const how = usernameAttributes.length === 0 ? 'a username' : usernameAttributes.join(' or ');
+  // Username sign-in (no UsernameAttributes, a user-pool override in backend.ts) is emulated; its aliases are not.
+  const aliases = stringsAt(poolProps, 'AliasAttributes');
+  if (usernameAttributes.length === 0 && aliases.length > 0) {
     limits.push({
-      option: `loginWith sign-in by ${how}`,
-      instead: 'the local pool signs in by email only, so the local sign-up form asks for an email',
+      option: `sign-in by alias (${aliases.join(', ')})`,
+      instead: 'users sign in with their username only',
     });
   }
   for (const trigger of Object.keys(objectAt(poolProps, 'LambdaConfig'))) {
@@ -66,19 +67,13 @@ export function findLimits(templates: AuthTemplates): Limit[] {
   if (firstFactors.includes('WEB_AUTHN')) {
     limits.push({ option: 'loginWith.webAuthn (passkeys)', instead: 'no passkey sign-in locally; use a password or an email code' });
   }
-  if (firstFactors.includes('SMS_OTP')) {
-    limits.push({ option: 'passwordless SMS codes (SMS_OTP)', instead: 'not offered locally; use a password or an email code' });
-  }
-  if (stringsAt(poolProps, 'EnabledMfas').includes('SMS_MFA')) {
-    limits.push({ option: 'multifactor.sms', instead: 'SMS codes are not offered locally; set up an authenticator app (TOTP) or email codes' });
-  }
   const prevent = stringAt(clientProps, 'PreventUserExistenceErrors');
   if (prevent !== undefined && prevent !== 'ENABLED') {
     limits.push({ option: `PreventUserExistenceErrors ${prevent}`, instead: 'the local pool always answers unknown names like wrong passwords' });
   }
   const recovery = objectAt(poolProps, 'AccountRecoverySetting').RecoveryMechanisms;
   if (Array.isArray(recovery) && JSON.stringify(recovery).includes('phone')) {
-    limits.push({ option: 'accountRecovery by phone', instead: 'password reset codes go to the verified email' });
+    limits.push({ option: 'accountRecovery by phone', instead: 'password reset codes go to the verified email, by SMS only to users without one' });
   }
   return limits;
 }

@@ -3,7 +3,7 @@
  * outputs ampx turns into the deployed file (and the same way: see
  * @aws-amplify/client-config's AuthClientConfigContributor), with the local
  * pool's ids. Options the local pool does not emulate (hosted UI, identity
- * pool, SMS, passkeys) are left out so the Authenticator does not offer them.
+ * pool, passkeys) are left out so the Authenticator does not offer them.
  */
 import type { AuthDefinition } from './derive.js';
 
@@ -12,7 +12,7 @@ export interface LocalPoolIds {
   readonly clientId: string;
 }
 
-const LOCAL_MFA_METHODS = new Set(['TOTP', 'EMAIL']);
+const LOCAL_MFA_METHODS = new Set(['TOTP', 'EMAIL', 'SMS']);
 
 function parsed<T>(text: string | undefined, fallback: T): T {
   if (!text) return fallback;
@@ -48,15 +48,16 @@ export function localAuthOutputs(definition: AuthDefinition, ids: LocalPoolIds):
     // No local identity pool: signed-in calls use the ID token, guests have no AWS credentials.
     unauthenticated_identities_enabled: false,
   };
-  const passwordless = parsed<{ emailOtpEnabled?: boolean; preferredChallenge?: string } | undefined>(
+  const passwordless = parsed<{ emailOtpEnabled?: boolean; smsOtpEnabled?: boolean; preferredChallenge?: string } | undefined>(
     out.passwordlessOptions,
     undefined,
   );
   if (passwordless) {
+    const preferred = passwordless.preferredChallenge;
     auth.passwordless = {
       email_otp_enabled: passwordless.emailOtpEnabled === true,
-      sms_otp_enabled: false,
-      ...(passwordless.preferredChallenge === 'EMAIL_OTP' && { preferred_challenge: 'EMAIL_OTP' }),
+      sms_otp_enabled: passwordless.smsOtpEnabled === true,
+      ...((preferred === 'EMAIL_OTP' || preferred === 'SMS_OTP') && { preferred_challenge: preferred }),
     };
   }
   return auth;

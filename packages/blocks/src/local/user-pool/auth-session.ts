@@ -9,7 +9,15 @@ import { CognitoError } from './errors.js';
 import { openJson, sealJson } from './secret-block.js';
 
 /** What the holder of the session may do next. */
-export type SessionStep = 'SOFTWARE_TOKEN_MFA' | 'EMAIL_OTP' | 'MFA_SETUP' | 'SELECT_CHALLENGE' | 'SIGN_UP_CONFIRMED';
+export type SessionStep =
+  | 'SOFTWARE_TOKEN_MFA'
+  | 'EMAIL_OTP'
+  | 'SMS_MFA'
+  | 'SMS_OTP'
+  | 'SELECT_MFA_TYPE'
+  | 'MFA_SETUP'
+  | 'SELECT_CHALLENGE'
+  | 'SIGN_UP_CONFIRMED';
 
 export interface AuthSessionState {
   id: string;
@@ -25,7 +33,16 @@ export interface AuthSessionState {
 
 /** Cognito's challenge sessions last 3 minutes. */
 const SESSION_TTL_MS = 3 * 60 * 1000;
-const STEPS: readonly string[] = ['SOFTWARE_TOKEN_MFA', 'EMAIL_OTP', 'MFA_SETUP', 'SELECT_CHALLENGE', 'SIGN_UP_CONFIRMED'];
+const STEPS: readonly string[] = [
+  'SOFTWARE_TOKEN_MFA',
+  'EMAIL_OTP',
+  'SMS_MFA',
+  'SMS_OTP',
+  'SELECT_MFA_TYPE',
+  'MFA_SETUP',
+  'SELECT_CHALLENGE',
+  'SIGN_UP_CONFIRMED',
+];
 
 const invalidSession = () => new CognitoError('NotAuthorizedException', 'Invalid session for the user.');
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runUserPoolCli } from './cli.js';
+import { DEFAULT_POOL_SETTINGS } from './settings.js';
 import { call, srpSignIn, STRONG_PASSWORD, tempDataDir, testPool, tokensOf, decodePayload } from './testing/harness.js';
 
 let dir: string;
@@ -41,6 +42,21 @@ describe('user pool CLI', () => {
     const pool = testPool(dir);
     const tokens = tokensOf((await srpSignIn(pool, 'alice@example.com', STRONG_PASSWORD)).final);
     expect(decodePayload(tokens.IdToken)['cognito:groups']).toEqual(['admins', 'ops']);
+  });
+
+  it('adds a user with a phone number, who signs in by phone where the pool allows it', async () => {
+    const added = await run('add', 'pat@example.com', '--password', STRONG_PASSWORD, '--phone', '+15550104567');
+    expect(added.out).toMatch(/^Added pat@example\.com \(sub [0-9a-f-]{36}, phone \+15550104567\)$/);
+    const phonePool = testPool(dir, {
+      settings: { ...DEFAULT_POOL_SETTINGS, usernameAttributes: ['email', 'phone_number'], requiredAttributes: ['email', 'phone_number'] },
+    });
+    const tokens = tokensOf((await srpSignIn(phonePool, '+15550104567', STRONG_PASSWORD)).final);
+    expect(decodePayload(tokens.IdToken)).toMatchObject({ email: 'pat@example.com', phone_number: '+15550104567', phone_number_verified: true });
+    // An email-only pool does not take the number as a sign-in name.
+    expect((await srpSignIn(testPool(dir), '+15550104567', STRONG_PASSWORD)).final.status).toBe(400);
+    expect((await run('add', 'bad@example.com', '--password', STRONG_PASSWORD, '--phone', '555-0104')).err).toBe(
+      'InvalidParameterException: Invalid phone number format.',
+    );
   });
 
   it('adds to and removes from groups, and lists users', async () => {

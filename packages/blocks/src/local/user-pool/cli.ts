@@ -7,11 +7,11 @@ import { createLocalUserPool } from './pool.js';
 
 const USAGE = `Local user pool (development only; works on the data dir directly)
 
-  add <email> --password <pw> [--group <name>]... [--unconfirmed]
+  add <email> --password <pw> [--phone <+E164>] [--group <name>]... [--unconfirmed]
   group <email> <group>          add a user to a group
   ungroup <email> <group>        remove a user from a group
   list [--json]                  list users
-  code <email>                   print the newest unused code sent to <email>
+  code <email|phone>             print the newest unused code sent to <email> or <phone>
 
 Options: --data-dir <dir> (default $BLOCKS_DATA_DIR or ./.blocks-data)
          --pool-id <id>   (default local_blocks; must match the dev server's)`;
@@ -35,6 +35,7 @@ export async function runUserPoolCli(argv: string[], io: CliIo = consoleIo): Pro
       allowPositionals: true,
       options: {
         password: { type: 'string' },
+        phone: { type: 'string' },
         group: { type: 'string', multiple: true },
         unconfirmed: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -73,8 +74,10 @@ export async function runUserPoolCli(argv: string[], io: CliIo = consoleIo): Pro
           password: values.password,
           groups: values.group,
           confirmed: !values.unconfirmed,
+          ...(values.phone !== undefined && { attributes: { phone_number: values.phone } }),
         });
-        io.out(`Added ${user.email} (sub ${user.sub})${user.groups.length ? ` in ${user.groups.join(', ')}` : ''}`);
+        const phone = user.phoneNumber ? `, phone ${user.phoneNumber}` : '';
+        io.out(`Added ${user.email} (sub ${user.sub}${phone})${user.groups.length ? ` in ${user.groups.join(', ')}` : ''}`);
         return 0;
       }
       case 'group':
@@ -99,7 +102,7 @@ export async function runUserPoolCli(argv: string[], io: CliIo = consoleIo): Pro
         } else {
           for (const user of users) {
             const status = user.confirmed ? 'confirmed' : 'unconfirmed';
-            io.out(`${user.email}\t${user.sub}\t${status}\t${user.groups.join(',') || '-'}`);
+            io.out(`${user.email || user.phoneNumber || '-'}\t${user.sub}\t${status}\t${user.groups.join(',') || '-'}`);
           }
         }
         return 0;

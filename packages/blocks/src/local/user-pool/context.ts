@@ -3,13 +3,16 @@ import type { KeyedLock } from '../keyed-lock.js';
 import type { PasswordPolicy } from './password-policy.js';
 import type { PoolSettings } from './settings.js';
 import type { CodeKind } from './records.js';
+import type { DeliveryMedium } from './outbox.js';
 import type { UsedChallenges } from './secret-block.js';
 import type { UserPoolStore } from './store.js';
 
 /** A one-time code the pool "sent"; the local pool hands it to the developer instead of mailing it. */
 export interface CodeEvent {
-  /** The email address the code was sent to. */
+  /** Where the code was sent: the email address, or the phone number for SMS. */
   username: string;
+  /** How it was sent; the local pool writes both to its outbox (outbox.ts). */
+  medium: DeliveryMedium;
   code: string;
   kind: CodeKind;
 }

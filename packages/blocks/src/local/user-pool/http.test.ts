@@ -160,6 +160,9 @@ describe('GET routes', () => {
     });
     expect((await fetch(`${served.endpoint}/_local/codes?email=ghost%40example.com`)).status).toBe(404);
     expect((await fetch(`${served.endpoint}/_local/codes`)).status).toBe(404);
+    const noSms = await fetch(`${served.endpoint}/_local/codes?phone=%2B15550100000`);
+    expect(noSms.status).toBe(404);
+    expect(((await noSms.json()) as { message: string }).message).toBe('No pending code for this phone number');
   });
 
   it('does not serve codes to other machines', async () => {

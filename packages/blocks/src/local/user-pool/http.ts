@@ -93,8 +93,9 @@ function joinPath(base: string, suffix: string): string {
  *   the Cognito JSON protocol, for `Auth.Cognito.userPoolEndpoint`;
  * - `GET <basePath>/<userPoolId>/.well-known/jwks.json`: the signing keys,
  *   at the same place relative to the issuer as Cognito's;
- * - `GET <basePath>/_local/codes?email=<address>`: `{ email, code }`, the
- *   newest unused code sent to that address, for end-to-end tests. This
+ * - `GET <basePath>/_local/codes?email=<address>` (or `?phone=<E.164>`):
+ *   `{ email, code }` (`{ phone, code }`), the newest unused code sent to
+ *   that address or number, for end-to-end tests. This
  *   endpoint exists only in the local pool (real Cognito emails codes) and
  *   answers loopback clients only.
  *
@@ -164,17 +165,18 @@ export function userPoolMiddleware(pool: LocalUserPool, options: UserPoolMiddlew
       return;
     }
     const email = url.searchParams.get('email') ?? '';
-    const code = email ? await pool.lastCode(email) : undefined;
+    const phone = url.searchParams.get('phone') ?? '';
+    const code = email || phone ? await pool.lastCode(email || phone) : undefined;
     if (code === undefined) {
       send(
         res,
         404,
-        { __type: 'ResourceNotFoundException', message: 'No pending code for this email' },
+        { __type: 'ResourceNotFoundException', message: `No pending code for this ${email ? 'email' : 'phone number'}` },
         'application/json',
       );
       return;
     }
-    send(res, 200, { email, code }, 'application/json');
+    send(res, 200, email ? { email, code } : { phone, code }, 'application/json');
   }
 
   return (req, res, next) => {

@@ -13,6 +13,8 @@ export type { ConnectMiddleware, UserPoolMiddlewareOptions } from './http.js';
 export type { AdminCreateUserInput, PendingCode, UserDetails, UserSummary } from './admin.js';
 export type { CodeEvent } from './context.js';
 export type { CodeKind } from './records.js';
+export { readUserPoolOutbox } from './outbox.js';
+export type { DeliveryMedium, OutboxMessage, ReadUserPoolOutboxOptions } from './outbox.js';
 export type { JwksDocument, PublicJwk } from './keys.js';
 export type { PasswordPolicy } from './password-policy.js';
 export { DEFAULT_PASSWORD_POLICY } from './password-policy.js';

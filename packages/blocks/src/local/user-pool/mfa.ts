@@ -1,10 +1,11 @@
 /**
  * The second step of a sign-in, as Cognito runs it once the password was
- * right: a SOFTWARE_TOKEN_MFA or EMAIL_OTP challenge for users with MFA on,
+ * right: a SOFTWARE_TOKEN_MFA, EMAIL_OTP or SMS_MFA challenge for users with
+ * MFA on (SELECT_MFA_TYPE first when several are on and none is preferred),
  * MFA_SETUP (TOTP) when the pool requires MFA and the user has none, else
  * tokens. Codes are checked with the same lockout as every other code.
  */
-import { checkCode, deliveryDetails, issueCode } from './codes.js';
+import { challengeDelivery, checkCode, issueCode, type CodeTarget } from './codes.js';
 import type { PoolContext } from './context.js';
 import { findDecoy, updateDecoy } from './decoy.js';
 import { newSession, openSession, spendSession, type AuthSessionState } from './auth-session.js';
@@ -17,11 +18,11 @@ import { assertCodeNotLocked, recordCodeFailure, recordCodeSuccess } from './thr
 import { matchTotp } from './totp.js';
 import { updateUser } from './user-lock.js';
 
-/** The user's methods the pool still offers, preferred first. */
+/** The user's methods the pool still offers, preferred first (SMS only with a phone number to text). */
 export function activeMfaMethods(ctx: PoolContext, user: UserRecord): MfaMethod[] {
   if (ctx.settings.mfaMode === 'OFF' || !user.mfa) return [];
   const pool = ctx.settings.mfaMethods;
-  const methods = user.mfa.enabled.filter((method) => pool.includes(method));
+  const methods = user.mfa.enabled.filter((method) => pool.includes(method) && (method !== 'SMS' || user.phoneNumber));
   const preferred = user.mfa.preferred;
   return preferred && methods.includes(preferred) ? [preferred, ...methods.filter((m) => m !== preferred)] : methods;
 }
@@ -30,24 +31,50 @@ export async function signedIn(ctx: PoolContext, user: UserRecord): Promise<Json
   return { ChallengeParameters: {}, AuthenticationResult: { ...(await startSession(ctx, user)) } };
 }
 
-/** Sends a sign-in code by email (EMAIL_OTP, for MFA or passwordless) and returns the challenge. */
-export async function emailCodeChallenge(ctx: PoolContext, user: UserRecord, login: string): Promise<JsonObject> {
-  const code = await updateUser(ctx, user.sub, (current) => issueCode(ctx, current, 'signIn', current.email));
-  ctx.deliverCode({ username: user.email, code, kind: 'signIn' });
-  const details = deliveryDetails(user.email);
+/** The code challenges: where their code goes, and the name Cognito gives the answer. */
+export type CodeStep = 'EMAIL_OTP' | 'SMS_MFA' | 'SMS_OTP';
+export const CODE_ANSWER: Record<CodeStep, string> = {
+  EMAIL_OTP: 'EMAIL_OTP_CODE',
+  SMS_MFA: 'SMS_MFA_CODE',
+  SMS_OTP: 'SMS_OTP_CODE',
+};
+
+/** Where a code challenge sends to, or undefined when the user has no such address. */
+export function codeTarget(user: UserRecord, step: CodeStep): CodeTarget | undefined {
+  if (step === 'EMAIL_OTP') return user.email ? { medium: 'EMAIL', to: user.email } : undefined;
+  return user.phoneNumber ? { medium: 'SMS', to: user.phoneNumber } : undefined;
+}
+
+/**
+ * Sends a sign-in code (EMAIL_OTP by email, SMS_MFA or SMS_OTP by SMS, as a
+ * second factor or as the only one) and returns the challenge.
+ */
+export async function codeChallenge(ctx: PoolContext, user: UserRecord, login: string, step: CodeStep): Promise<JsonObject> {
+  const target = codeTarget(user, step);
+  if (!target) throw invalidParameter(`${step} is not available to this user: no ${step === 'EMAIL_OTP' ? 'email' : 'phone number'}`);
+  const code = await updateUser(ctx, user.sub, (current) => issueCode(ctx, current, 'signIn', target.to));
+  ctx.deliverCode({ username: target.to, medium: target.medium, code, kind: 'signIn' });
   return {
-    ChallengeName: 'EMAIL_OTP',
-    Session: await newSession(ctx, { sub: user.sub, login, step: 'EMAIL_OTP' }),
-    ChallengeParameters: {
-      CODE_DELIVERY_DELIVERY_MEDIUM: details.DeliveryMedium,
-      CODE_DELIVERY_DESTINATION: details.Destination,
-    },
+    ChallengeName: step,
+    Session: await newSession(ctx, { sub: user.sub, login, step }),
+    ChallengeParameters: challengeDelivery(target),
   };
 }
 
-/** What follows a correct password. */
-export async function afterPassword(ctx: PoolContext, user: UserRecord, login: string): Promise<JsonObject> {
-  const [method] = activeMfaMethods(ctx, user);
+/** Sends a sign-in code by email (EMAIL_OTP, for MFA or passwordless) and returns the challenge. */
+export function emailCodeChallenge(ctx: PoolContext, user: UserRecord, login: string): Promise<JsonObject> {
+  return codeChallenge(ctx, user, login, 'EMAIL_OTP');
+}
+
+/** Cognito's challenge (and SELECT_MFA_TYPE answer) for each second factor. */
+export const MFA_CHALLENGE: Record<MfaMethod, 'SOFTWARE_TOKEN_MFA' | 'EMAIL_OTP' | 'SMS_MFA'> = {
+  TOTP: 'SOFTWARE_TOKEN_MFA',
+  EMAIL: 'EMAIL_OTP',
+  SMS: 'SMS_MFA',
+};
+
+/** The challenge of one second factor. */
+async function mfaChallenge(ctx: PoolContext, user: UserRecord, login: string, method: MfaMethod): Promise<JsonObject> {
   if (method === 'TOTP') {
     return {
       ChallengeName: 'SOFTWARE_TOKEN_MFA',
@@ -55,8 +82,28 @@ export async function afterPassword(ctx: PoolContext, user: UserRecord, login: s
       ChallengeParameters: {},
     };
   }
-  if (method === 'EMAIL') return emailCodeChallenge(ctx, user, login);
+  return codeChallenge(ctx, user, login, method === 'SMS' ? 'SMS_MFA' : 'EMAIL_OTP');
+}
+
+/**
+ * What follows a correct password. A user with several factors on and none
+ * preferred picks one first (SELECT_MFA_TYPE), as in Cognito.
+ */
+export async function afterPassword(ctx: PoolContext, user: UserRecord, login: string): Promise<JsonObject> {
+  const methods = activeMfaMethods(ctx, user);
+  const preferred = user.mfa?.preferred;
+  if (methods.length > 1 && !(preferred && methods.includes(preferred))) {
+    return {
+      ChallengeName: 'SELECT_MFA_TYPE',
+      Session: await newSession(ctx, { sub: user.sub, login, step: 'SELECT_MFA_TYPE' }),
+      ChallengeParameters: { MFAS_CAN_CHOOSE: JSON.stringify(methods.map((method) => MFA_CHALLENGE[method])) },
+    };
+  }
+  const [method] = methods;
+  if (method) return mfaChallenge(ctx, user, login, method);
   if (ctx.settings.mfaMode === 'ON') {
+    // A phone number on file is a factor ready to use, as in Cognito: no setup step.
+    if (ctx.settings.mfaMethods.includes('SMS') && user.phoneNumber) return codeChallenge(ctx, user, login, 'SMS_MFA');
     if (ctx.settings.mfaMethods.includes('TOTP')) {
       return {
         ChallengeName: 'MFA_SETUP',
@@ -64,10 +111,20 @@ export async function afterPassword(ctx: PoolContext, user: UserRecord, login: s
         ChallengeParameters: { MFAS_CAN_SETUP: JSON.stringify(['SOFTWARE_TOKEN_MFA']) },
       };
     }
-    // Email-only MFA needs no setup: the confirmed email receives the code.
+    // Email needs no setup either: the confirmed email receives the code.
     if (ctx.settings.mfaMethods.includes('EMAIL')) return emailCodeChallenge(ctx, user, login);
   }
   return signedIn(ctx, user);
+}
+
+/** SELECT_MFA_TYPE: the user picked one of MFAS_CAN_CHOOSE (ANSWER is its challenge name). */
+export async function respondSelectMfaType(ctx: PoolContext, session: string, answer: string): Promise<JsonObject> {
+  const state = await openSession(ctx, session, ['SELECT_MFA_TYPE']);
+  const user = await userForSession(ctx, state);
+  const method = activeMfaMethods(ctx, user).find((candidate) => MFA_CHALLENGE[candidate] === answer);
+  if (!method) throw invalidParameter(`${answer.slice(0, 40)} is not an MFA type this user can choose`);
+  if (!spendSession(ctx, state)) throw new CognitoError('NotAuthorizedException', Messages.sessionExpired);
+  return mfaChallenge(ctx, user, state.login, method);
 }
 
 async function userForSession(ctx: PoolContext, state: AuthSessionState): Promise<UserRecord> {
@@ -97,9 +154,9 @@ export async function respondTotp(ctx: PoolContext, session: string, code: strin
   return signedIn(ctx, checked.user);
 }
 
-/** EMAIL_OTP: the code sent by email, as a second factor or as the only one (passwordless). */
-export async function respondEmailCode(ctx: PoolContext, session: string, code: string): Promise<JsonObject> {
-  const state = await openSession(ctx, session, ['EMAIL_OTP']);
+/** EMAIL_OTP, SMS_MFA or SMS_OTP: the code sent by email or SMS, as a second factor or as the only one (passwordless). */
+export async function respondCode(ctx: PoolContext, session: string, code: string, step: CodeStep): Promise<JsonObject> {
+  const state = await openSession(ctx, session, [step]);
   const user = await ctx.store.readUser(state.sub);
   if (!user) return decoyCodeFailure(ctx, state);
   const result = await updateUser(ctx, user.sub, (current) => ({ check: checkCode(ctx, current, 'signIn', code), user: current }));

@@ -8,10 +8,10 @@ import { assertClient, type Operation } from './operation.js';
 import type { FailureCounters, UserRecord } from './records.js';
 import { CHALLENGE_TTL_MS, openChallenge, sealChallenge, type ChallengeState } from './secret-block.js';
 import { refreshSession } from './sessions.js';
-import { afterPassword, respondEmailCode, respondMfaSetup, respondTotp } from './mfa.js';
+import { afterPassword, CODE_ANSWER, respondCode, respondMfaSetup, respondSelectMfaType, respondTotp } from './mfa.js';
 import { respondSelectChallenge, startUserAuth, type PasswordFactors } from './passwordless.js';
 import { createServerEphemeral, N, parseHex, passwordClaimSignature, serverPublic, serverSessionKey } from './srp.js';
-import { normaliseEmail } from './store.js';
+import { normaliseEmail, normaliseUsername } from './store.js';
 import { assertPasswordNotLocked, recordPasswordFailure, recordPasswordSuccess } from './throttle.js';
 import { updateUser } from './user-lock.js';
 import { passwordMatches, verifierMatches } from './users.js';
@@ -166,7 +166,11 @@ export const respondToAuthChallenge: Operation = async (ctx, body) => {
     case 'SOFTWARE_TOKEN_MFA':
       return respondTotp(ctx, session(), parameter(responses, 'SOFTWARE_TOKEN_MFA_CODE'));
     case 'EMAIL_OTP':
-      return respondEmailCode(ctx, session(), parameter(responses, 'EMAIL_OTP_CODE'));
+    case 'SMS_MFA':
+    case 'SMS_OTP':
+      return respondCode(ctx, session(), parameter(responses, CODE_ANSWER[challenge]), challenge);
+    case 'SELECT_MFA_TYPE':
+      return respondSelectMfaType(ctx, session(), parameter(responses, 'ANSWER'));
     case 'MFA_SETUP':
       return respondMfaSetup(ctx, session());
     case 'SELECT_CHALLENGE':
@@ -195,7 +199,11 @@ async function passwordVerifier(ctx: PoolContext, responses: Record<string, stri
   if (!user) return decoyClaim(ctx, state, claim);
   const checked = await updateUser(ctx, state.sub, (current) => {
     assertPasswordNotLocked(current.failures, ctx.now());
-    const sameUser = username === state.userIdForSrp || normaliseEmail(username) === current.email;
+    const sameUser =
+      username === state.userIdForSrp ||
+      (current.username !== undefined && normaliseUsername(username) === normaliseUsername(current.username)) ||
+      (current.email !== '' && normaliseEmail(username) === current.email) ||
+      (current.phoneNumber !== undefined && username === current.phoneNumber);
     concludePasswordCheck(ctx, current, sameUser && claimMatches(ctx, state, parseHex(current.srp.verifier), claim));
     return current;
   });

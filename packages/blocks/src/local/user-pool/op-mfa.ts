@@ -91,21 +91,28 @@ function methodSettings(body: JsonObject, field: string): MethodSettings | undef
   };
 }
 
+const METHOD_LABEL: Record<MfaMethod, string> = { TOTP: 'Software token', EMAIL: 'Email', SMS: 'SMS' };
+
 export const setUserMfaPreference: Operation = async (ctx, body) => {
   const user = await authenticate(ctx, requireString(body, 'AccessToken', 16_384));
   const requested: [MfaMethod, MethodSettings | undefined][] = [
     ['TOTP', methodSettings(body, 'SoftwareTokenMfaSettings')],
     ['EMAIL', methodSettings(body, 'EmailMfaSettings')],
+    ['SMS', methodSettings(body, 'SMSMfaSettings')],
   ];
-  if (methodSettings(body, 'SMSMfaSettings')?.Enabled) {
-    throw invalidParameter('SMS MFA is not emulated by the local user pool');
-  }
   await updateUser(ctx, user.sub, (current) => {
     const mfa = mfaOf(current);
     for (const [method, settings] of requested) {
       if (!settings) continue;
       if (settings.Enabled && !ctx.settings.mfaMethods.includes(method)) {
-        throw invalidParameter(`${method === 'TOTP' ? 'Software token' : 'Email'} MFA is not enabled for this user pool`);
+        throw invalidParameter(`${METHOD_LABEL[method]} MFA is not enabled for this user pool`);
+      }
+      // Cognito's answer when the code would have nowhere to go.
+      if (settings.Enabled && method === 'SMS' && !current.phoneNumber) {
+        throw invalidParameter('User does not have delivery config set to turn on SMS_MFA');
+      }
+      if (settings.Enabled && method === 'EMAIL' && !current.email) {
+        throw invalidParameter('User does not have delivery config set to turn on EMAIL_OTP');
       }
       if (settings.Enabled && method === 'TOTP' && !mfa.totpSecret) {
         throw invalidParameter('User has not verified software token mfa');
@@ -119,7 +126,7 @@ export const setUserMfaPreference: Operation = async (ctx, body) => {
   return {};
 };
 
-const MFA_NAMES: Record<MfaMethod, string> = { TOTP: 'SOFTWARE_TOKEN_MFA', EMAIL: 'EMAIL_OTP' };
+const MFA_NAMES: Record<MfaMethod, string> = { TOTP: 'SOFTWARE_TOKEN_MFA', EMAIL: 'EMAIL_OTP', SMS: 'SMS_MFA' };
 
 /** GetUser's MFA fields: what Amplify's fetchMFAPreference reads. */
 export function mfaFields(user: UserRecord): JsonObject {

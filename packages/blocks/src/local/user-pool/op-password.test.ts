@@ -41,7 +41,7 @@ describe('ForgotPassword + ConfirmForgotPassword', () => {
       CodeDeliveryDetails: { Destination: 'a***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' },
     });
     expect(sent).toEqual([
-      { username: 'alice@example.com', code: expect.stringMatching(/^\d{6}$/), kind: 'forgotPassword' },
+      { username: 'alice@example.com', medium: 'EMAIL', code: expect.stringMatching(/^\d{6}$/), kind: 'forgotPassword' },
     ]);
     const code = sent[0]?.code ?? '';
     expect((await confirmForgot(code)).status).toBe(200);

@@ -1,4 +1,4 @@
-import { checkCode, deliveryDetails, issueCode } from './codes.js';
+import { checkCode, issueCode, targetDetails, type CodeTarget } from './codes.js';
 import type { PoolContext } from './context.js';
 import { findDecoy, updateDecoy } from './decoy.js';
 import { CognitoError, incorrectCredentials, invalidParameter, Messages } from './errors.js';
@@ -29,18 +29,26 @@ export const forgotPassword: Operation = async (ctx, body) => {
     // time give nothing away either.
     const { decoy } = await findDecoy(ctx, username);
     await updateDecoy(ctx, decoy, (failures) => recordCodeSend(failures, ctx.now()));
-    return { CodeDeliveryDetails: deliveryDetails(normaliseEmail(username)) };
+    const decoyTarget: CodeTarget = username.startsWith('+') ? { medium: 'SMS', to: username } : { medium: 'EMAIL', to: normaliseEmail(username) };
+    return { CodeDeliveryDetails: targetDetails(decoyTarget) };
   }
-  const { email, code } = await updateUser(ctx, found.sub, (user) => {
-    if (!user.emailVerified) {
+  const { target, code } = await updateUser(ctx, found.sub, (user) => {
+    // The verified email first, else the verified phone number (a pool that signs in by phone).
+    const to: CodeTarget | undefined =
+      user.emailVerified && user.email
+        ? { medium: 'EMAIL', to: user.email }
+        : user.phoneVerified && user.phoneNumber
+          ? { medium: 'SMS', to: user.phoneNumber }
+          : undefined;
+    if (!to) {
       throw invalidParameter(
         'Cannot reset password for the user as there is no registered/verified email or phone_number',
       );
     }
-    return { email: user.email, code: issueCode(ctx, user, 'forgotPassword', user.email) };
+    return { target: to, code: issueCode(ctx, user, 'forgotPassword', to.to) };
   });
-  ctx.deliverCode({ username: email, code, kind: 'forgotPassword' });
-  return { CodeDeliveryDetails: deliveryDetails(email) };
+  ctx.deliverCode({ username: target.to, medium: target.medium, code, kind: 'forgotPassword' });
+  return { CodeDeliveryDetails: targetDetails(target) };
 };
 
 export const confirmForgotPassword: Operation = async (ctx, body) => {

@@ -34,7 +34,7 @@ describe('SignUp', () => {
       CodeDeliveryDetails: { Destination: 'a***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' },
     });
     expect(bodyOf(response).UserSub).toMatch(/^[0-9a-f-]{36}$/);
-    expect(sent).toEqual([{ username: 'alice@example.com', code: expect.stringMatching(/^\d{6}$/), kind: 'signUp' }]);
+    expect(sent).toEqual([{ username: 'alice@example.com', medium: 'EMAIL', code: expect.stringMatching(/^\d{6}$/), kind: 'signUp' }]);
     expect(await pool.lastCode('ALICE@example.com')).toBe(sent[0]?.code);
   });
 

@@ -64,7 +64,7 @@ describe('UpdateUserAttributes', () => {
       CodeDeliveryDetailsList: [{ Destination: 'n***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' }],
     });
     expect(sent).toEqual([
-      { username: 'new@example.com', code: expect.stringMatching(/^\d{6}$/), kind: 'verifyEmail' },
+      { username: 'new@example.com', medium: 'EMAIL', code: expect.stringMatching(/^\d{6}$/), kind: 'verifyEmail' },
     ]);
     expect((await attributesOf()).email).toBe('alice@example.com');
     expect((await srpSignIn(pool, 'alice@example.com', STRONG_PASSWORD)).final.status).toBe(200);

@@ -1,22 +1,31 @@
 /**
  * USER_AUTH, Cognito's choice-based sign-in, for pools whose definition turns
- * on email codes (`loginWith: { email: { otpLogin: true } }`): the client
- * names a preferred first factor or gets SELECT_CHALLENGE, and EMAIL_OTP
- * sends a code instead of asking for a password. A name with no account gets
- * the same challenge (nothing is sent) and its code is refused like a wrong one.
+ * on email or SMS codes (`loginWith: { email: { otpLogin: true } }`, or
+ * `phone: { otpLogin: true }`): the client names a preferred first factor or
+ * gets SELECT_CHALLENGE, and EMAIL_OTP / SMS_OTP send a code instead of
+ * asking for a password. A name with no account (or with no address for that
+ * code) gets the same challenge (nothing is sent) and its code is refused
+ * like a wrong one.
  */
-import { deliveryDetails } from './codes.js';
+import { challengeDelivery, type CodeTarget } from './codes.js';
 import type { PoolContext } from './context.js';
 import { findDecoy, updateDecoy } from './decoy.js';
 import { CognitoError, invalidParameter, Messages } from './errors.js';
 import type { JsonObject } from '../../core/safe-json.js';
 import { newSession, openSession, spendSession } from './auth-session.js';
-import { emailCodeChallenge, signedIn } from './mfa.js';
-import { normaliseEmail } from './store.js';
+import { codeChallenge, codeTarget, signedIn, type CodeStep } from './mfa.js';
+import { normaliseEmail, normaliseUsername } from './store.js';
 import { recordCodeSend } from './throttle.js';
 
-/** The same for every name, so the list says nothing about the account. */
-const AVAILABLE = ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP'];
+/** The first factors of the pool: the same for every name, so the list says nothing about the account. */
+function available(ctx: PoolContext): string[] {
+  return [
+    'PASSWORD',
+    'PASSWORD_SRP',
+    ...(ctx.settings.passwordlessEmail ? ['EMAIL_OTP'] : []),
+    ...(ctx.settings.passwordlessSms ? ['SMS_OTP'] : []),
+  ];
+}
 
 /** The password factors, implemented by op-auth.ts for USER_SRP_AUTH and USER_PASSWORD_AUTH. */
 export interface PasswordFactors {
@@ -34,34 +43,45 @@ function startFactor(
 ): Promise<JsonObject> {
   switch (choice) {
     case 'EMAIL_OTP':
-      return startEmailOtp(ctx, username);
+      if (!ctx.settings.passwordlessEmail) break;
+      return startCodeFactor(ctx, username, 'EMAIL_OTP');
+    case 'SMS_OTP':
+      if (!ctx.settings.passwordlessSms) break;
+      return startCodeFactor(ctx, username, 'SMS_OTP');
     case 'PASSWORD_SRP':
       return factors.srp({ ...params, USERNAME: username });
     case 'PASSWORD':
       return factors.password({ ...params, USERNAME: username });
     default:
-      throw invalidParameter(`${(choice ?? '').slice(0, 40)} is not available to this user in the local pool`);
+      break;
   }
+  throw invalidParameter(`${(choice ?? '').slice(0, 40)} is not available to this user in the local pool`);
 }
 
 function assertEnabled(ctx: PoolContext): void {
-  if (!ctx.settings.passwordlessEmail) throw invalidParameter('USER_AUTH flow not enabled for this client');
+  if (!ctx.settings.passwordlessEmail && !ctx.settings.passwordlessSms) {
+    throw invalidParameter('USER_AUTH flow not enabled for this client');
+  }
 }
 
-async function startEmailOtp(ctx: PoolContext, username: string): Promise<JsonObject> {
+/** A stand-in destination for a name with no account: the name itself when it is a phone number or email, stable otherwise. */
+function decoyTarget(username: string, decoyId: string, step: CodeStep): CodeTarget {
+  if (step === 'EMAIL_OTP') return { medium: 'EMAIL', to: username.toLowerCase() };
+  if (username.startsWith('+')) return { medium: 'SMS', to: username };
+  const digits = decoyId.replace(/\D/g, '').padEnd(4, '0').slice(0, 4);
+  return { medium: 'SMS', to: `+1555000${digits}` };
+}
+
+async function startCodeFactor(ctx: PoolContext, username: string, step: CodeStep): Promise<JsonObject> {
   const user = await ctx.store.findUser(username);
-  if (user) return emailCodeChallenge(ctx, user, username);
+  if (user && codeTarget(user, step)) return codeChallenge(ctx, user, username, step);
   // Same file work as a user's code send, and the same answer.
   const { decoy } = await findDecoy(ctx, username);
   await updateDecoy(ctx, decoy, (failures) => recordCodeSend(failures, ctx.now()));
-  const details = deliveryDetails(username.toLowerCase());
   return {
-    ChallengeName: 'EMAIL_OTP',
-    Session: await newSession(ctx, { sub: decoy.id, login: username, step: 'EMAIL_OTP' }),
-    ChallengeParameters: {
-      CODE_DELIVERY_DELIVERY_MEDIUM: details.DeliveryMedium,
-      CODE_DELIVERY_DESTINATION: details.Destination,
-    },
+    ChallengeName: step,
+    Session: await newSession(ctx, { sub: decoy.id, login: username, step }),
+    ChallengeParameters: challengeDelivery(decoyTarget(username, decoy.id, step)),
   };
 }
 
@@ -72,7 +92,13 @@ async function startEmailOtp(ctx: PoolContext, username: string): Promise<JsonOb
 async function signInAfterSignUp(ctx: PoolContext, username: string, session: string): Promise<JsonObject> {
   const state = await openSession(ctx, session, ['SIGN_UP_CONFIRMED']);
   const user = await ctx.store.readUser(state.sub);
-  if (!user || (normaliseEmail(username) !== user.email && username !== user.sub)) {
+  const sameName =
+    user !== undefined &&
+    (normaliseEmail(username) === user.email ||
+      username === user.phoneNumber ||
+      username === user.sub ||
+      (user.username !== undefined && normaliseUsername(username) === normaliseUsername(user.username)));
+  if (!user || !sameName) {
     throw new CognitoError('NotAuthorizedException', 'Invalid session for the user.');
   }
   if (!spendSession(ctx, state)) throw new CognitoError('NotAuthorizedException', Messages.sessionExpired);
@@ -81,7 +107,7 @@ async function signInAfterSignUp(ctx: PoolContext, username: string, session: st
 
 /** The Session ConfirmSignUp returns in a pool with USER_AUTH, for signInAfterSignUp. */
 export async function signUpSession(ctx: PoolContext, sub: string, login: string): Promise<JsonObject> {
-  if (!ctx.settings.passwordlessEmail) return {};
+  if (!ctx.settings.passwordlessEmail && !ctx.settings.passwordlessSms) return {};
   return { Session: await newSession(ctx, { sub, login, step: 'SIGN_UP_CONFIRMED' }) };
 }
 
@@ -102,7 +128,7 @@ export async function startUserAuth(
     ChallengeName: 'SELECT_CHALLENGE',
     Session: await newSession(ctx, { sub: '00000000-0000-0000-0000-000000000000', login: username, step: 'SELECT_CHALLENGE' }),
     ChallengeParameters: {},
-    AvailableChallenges: AVAILABLE,
+    AvailableChallenges: available(ctx),
   };
 }
 

@@ -25,6 +25,7 @@ import { DEFAULT_POOL_SETTINGS, type PoolSettings } from './settings.js';
 import type { CodeKind } from './records.js';
 import { UsedChallenges } from './secret-block.js';
 import { UserPoolStore } from './store.js';
+import { newOutboxMessage, readUserPoolOutbox, writeOutboxMessage, type OutboxMessage, type ReadUserPoolOutboxOptions } from './outbox.js';
 import { RateLimiter } from './throttle.js';
 
 export interface LocalUserPoolOptions {
@@ -42,7 +43,11 @@ export interface LocalUserPoolOptions {
   settings?: Partial<PoolSettings>;
   /** Lifetime of every code; default 24 h for sign-up and email codes, 1 h for password reset, as Cognito. */
   codeTtlSeconds?: number;
-  /** Receives each code the pool would email. Default: printed to the console for the developer. */
+  /**
+   * Receives each code the pool would email or text. Default: one line in the
+   * terminal. Either way the message is also written to the pool's outbox
+   * (`<dataDir>/user-pool/outbox/`, read with `pool.outbox()`).
+   */
   onCode?: (event: CodeEvent) => void;
   /** Clock in ms, for tests. */
   now?: () => number;
@@ -78,7 +83,7 @@ export interface LocalUserPool {
   adminAddUserToGroup(email: string, group: string): Promise<void>;
   adminRemoveUserFromGroup(email: string, group: string): Promise<void>;
   listUsers(): Promise<UserSummary[]>;
-  /** The newest unused, unexpired code sent to `email`, if any. */
+  /** The newest unused, unexpired code sent to `email` (or to a phone number, or for a username), if any. */
   lastCode(email: string): Promise<string | undefined>;
   /** Users with status, groups and live codes (the local console's Users tab). */
   listUserDetails(search?: string): Promise<UserDetails[]>;
@@ -88,17 +93,21 @@ export interface LocalUserPool {
   adminDeleteUser(email: string): Promise<void>;
   /** Whether a token of this pool (its `sub` and `origin_jti`) is still a live sign-in; see admin.ts. */
   isSessionLive(claims: { sub: string; originJti: string }): Promise<boolean>;
+  /** The messages the pool "sent" (every code, by email and SMS), oldest first, once writes in flight landed. */
+  outbox(options?: ReadUserPoolOutboxOptions): Promise<OutboxMessage[]>;
 }
 
 const KIND_LABEL: Record<CodeKind, string> = {
   signUp: 'sign-up confirmation',
   forgotPassword: 'password reset',
   verifyEmail: 'email verification',
+  verifyPhone: 'phone verification',
   signIn: 'sign-in',
 };
 
 function printCode(event: CodeEvent): void {
-  console.info(`[local user pool] ${KIND_LABEL[event.kind]} code for ${event.username}: ${event.code}`);
+  const by = event.medium === 'SMS' ? ' (SMS)' : '';
+  console.info(`[local user pool] ${KIND_LABEL[event.kind]} code for ${event.username}${by}: ${event.code}`);
 }
 
 function poolNameOf(userPoolId: string): string {
@@ -114,12 +123,15 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
   const clientId = options.clientId ?? 'local-blocks-client';
   const issuer = `${options.issuerBaseUrl.replace(/\/+$/, '')}/${userPoolId}`;
   const now = options.now ?? Date.now;
-  const store = new UserPoolStore(options.dataDir);
   const day = 24 * 3600 * 1000;
   const ttl = (fallback: number) => (options.codeTtlSeconds === undefined ? fallback : options.codeTtlSeconds * 1000);
   const onCode = options.onCode ?? printCode;
   const base: PoolSettings = { ...DEFAULT_POOL_SETTINGS, ...options.settings };
   const settings: PoolSettings = { ...base, passwordPolicy: { ...base.passwordPolicy, ...options.passwordPolicy } };
+  const store = new UserPoolStore(options.dataDir, {
+    email: settings.usernameAttributes.includes('email'),
+    phone: settings.usernameAttributes.includes('phone_number'),
+  });
 
   let keys: Promise<SigningKeys> | undefined;
   const loadKeys = (): Promise<SigningKeys> => {
@@ -137,6 +149,9 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
     return loading;
   };
 
+  // Outbox writes are not awaited by the request (see outbox.ts); readers wait for these.
+  const pendingWrites = new Set<Promise<void>>();
+
   const ctx: PoolContext = {
     userPoolId,
     poolName: poolNameOf(userPoolId),
@@ -144,13 +159,30 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
     issuer,
     settings,
     passwordPolicy: settings.passwordPolicy,
-    codeTtlMs: { signUp: ttl(day), verifyEmail: ttl(day), forgotPassword: ttl(3600 * 1000), signIn: ttl(3 * 60 * 1000) },
+    codeTtlMs: {
+      signUp: ttl(day),
+      verifyEmail: ttl(day),
+      verifyPhone: ttl(day),
+      forgotPassword: ttl(3600 * 1000),
+      signIn: ttl(3 * 60 * 1000),
+    },
     store,
     locks: new KeyedLock(),
     usedChallenges: new UsedChallenges(),
     now,
     keys: loadKeys,
     deliverCode: (event) => {
+      const message = newOutboxMessage({ medium: event.medium, to: event.username, kind: event.kind, code: event.code }, new Date(now()));
+      const writing = store
+        .ensureRoot()
+        .then(() => writeOutboxMessage(store.root, message))
+        .then(() => undefined)
+        .catch((error: unknown) => {
+          // ENOENT: the data dir was deleted meanwhile (a reset, a test's cleanup); nothing left to deliver to.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') console.error('[local user pool] could not write the outbox', error);
+        })
+        .finally(() => pendingWrites.delete(writing));
+      pendingWrites.add(writing);
       try {
         onCode(event);
       } catch (error) {
@@ -208,5 +240,9 @@ export function createLocalUserPool(options: LocalUserPoolOptions): LocalUserPoo
     adminSetUserPassword: (email, password) => adminSetUserPassword(ctx, email, password),
     adminDeleteUser: (email) => adminDeleteUser(ctx, email),
     isSessionLive: (claims) => isSessionLive(ctx, claims),
+    outbox: async (filter) => {
+      await Promise.all([...pendingWrites]);
+      return readUserPoolOutbox(options.dataDir, filter);
+    },
   };
 }

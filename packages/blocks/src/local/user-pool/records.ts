@@ -2,12 +2,12 @@ import { isJsonObject } from '../../core/safe-json.js';
 import type { MfaMethod } from './settings.js';
 
 /** What a one-time code is for; each kind has at most one live code per user. */
-export type CodeKind = 'signUp' | 'forgotPassword' | 'verifyEmail' | 'signIn';
+export type CodeKind = 'signUp' | 'forgotPassword' | 'verifyEmail' | 'verifyPhone' | 'signIn';
 
 export interface StoredCode {
   /** Six digits. Kept readable: the local pool's whole point is showing it to the developer. */
   code: string;
-  /** Where it "went" (the email address). */
+  /** Where it "went" (the email address or phone number). */
   destination: string;
   issuedAt: number;
   expiresAt: number;
@@ -24,11 +24,21 @@ export interface FailureCounters {
 
 export interface UserRecord {
   version: 1;
-  /** Also the Cognito username (`cognito:username`, `USER_ID_FOR_SRP`), as in an email-alias pool. */
+  /** Also the Cognito username (`cognito:username`), as in a pool with username attributes; always `USER_ID_FOR_SRP`. */
   sub: string;
-  /** Case-folded sign-in email. */
+  /** The chosen username, in a pool that signs in by username: then the Cognito username. */
+  username?: string;
+  /**
+   * Case-folded email: a sign-in name when the pool signs in by email. Empty
+   * for a user without one (a pool that signs in by phone number only).
+   */
   email: string;
   emailVerified: boolean;
+  /** E.164 phone number (`phone_number`): SMS codes go here; a sign-in name when the pool signs in by phone. */
+  phoneNumber?: string;
+  phoneVerified?: boolean;
+  /** A requested phone change awaiting its SMS code (sign-in-by-phone pools keep the old one meanwhile). */
+  pendingPhone?: string;
   /** A requested email change awaiting its code (Cognito's keep-original behaviour). */
   pendingEmail?: string;
   confirmed: boolean;
@@ -103,7 +113,11 @@ export function parseUserRecord(value: unknown): UserRecord | undefined {
   if (!isStringRecord(srp) || typeof srp.salt !== 'string' || typeof srp.verifier !== 'string') return undefined;
   if (!isJsonObject(codes) || !isJsonObject(failures) || typeof sessionEpoch !== 'number') return undefined;
   const record = value as unknown as UserRecord;
-  return { ...record, failures: { ...emptyFailures(), ...record.failures } };
+  if (record.phoneNumber !== undefined && typeof record.phoneNumber !== 'string') return undefined;
+  // Files written before phone support kept the number among the attributes.
+  const { phone_number: legacyPhone, ...attributesLeft } = record.attributes;
+  const phone = record.phoneNumber === undefined && legacyPhone !== undefined ? { phoneNumber: legacyPhone, attributes: attributesLeft } : {};
+  return { ...record, ...phone, failures: { ...emptyFailures(), ...record.failures } };
 }
 
 export function parseSessionRecord(value: unknown): SessionRecord | undefined {

@@ -7,11 +7,14 @@ import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.
  */
 
 /** Second factors the local pool can run. */
-export type MfaMethod = 'TOTP' | 'EMAIL';
+export type MfaMethod = 'TOTP' | 'EMAIL' | 'SMS';
+
+/** Attributes that can be a sign-in name (Cognito's `UsernameAttributes`). */
+export type SignInAttribute = 'email' | 'phone_number';
 
 export interface PoolSettings {
   readonly passwordPolicy: PasswordPolicy;
-  /** Standard attributes SignUp must carry (email is always there: it is the sign-in name). */
+  /** Standard attributes SignUp must carry (the sign-in name counts as given). */
   readonly requiredAttributes: readonly string[];
   /** `custom:<name>` attributes in the schema; any other `custom:` name is refused. `any` accepts every name. */
   readonly customAttributes: readonly string[] | 'any';
@@ -23,6 +26,16 @@ export interface PoolSettings {
   readonly mfaMethods: readonly MfaMethod[];
   /** USER_AUTH sign-in with a code by email instead of a password. */
   readonly passwordlessEmail: boolean;
+  /** USER_AUTH sign-in with a code by SMS (`SMS_OTP`). */
+  readonly passwordlessSms: boolean;
+  /**
+   * What SignUp's Username and sign-in accept: an email, a phone number (E.164), or either; the
+   * Cognito username of every user is then its `sub`. Empty: a free username (case-insensitive),
+   * which is then the Cognito username.
+   */
+  readonly usernameAttributes: readonly SignInAttribute[];
+  /** Where the sign-up code goes: SMS when `phone_number` is listed and the user has one, else email. */
+  readonly autoVerifiedAttributes: readonly SignInAttribute[];
 }
 
 export const DEFAULT_POOL_SETTINGS: PoolSettings = {
@@ -34,4 +47,7 @@ export const DEFAULT_POOL_SETTINGS: PoolSettings = {
   mfaMode: 'OFF',
   mfaMethods: [],
   passwordlessEmail: false,
+  passwordlessSms: false,
+  usernameAttributes: ['email'],
+  autoVerifiedAttributes: ['email'],
 };

@@ -16,6 +16,9 @@ import { parseSessionRecord, parseUserRecord, UUID_RE, type SessionRecord, type 
  *   LMDB: see blocks/kv-store/local-store.ts) holding, by key,
  *   `users/<sub>` (one record per user), `emails/<sha256(email)>` (`{ sub }`,
  *   the sign-in alias index, hashed so addresses appear nowhere as keys),
+ *   `phones/<sha256(phone)>` and `usernames/<sha256(lowercase username)>`
+ *   (the same for phone numbers and chosen usernames, in pools that sign in
+ *   by them),
  *   `sessions/<origin_jti>` (one per sign-in, the refresh token's hash) and
  *   `decoys/<id>` (failure counters of a name with no account, decoy.ts);
  * - `signing-key.json` (mode 0600): the pool's RSA key, a file of its own.
@@ -30,8 +33,17 @@ export class UserPoolStore {
   private rootReady: Promise<void> | undefined;
   private kvReady: Promise<LocalKVStore<unknown>> | undefined;
 
-  constructor(dataDir: string) {
+  /** Whether a phone number is a sign-in name (the pool's `usernameAttributes`). */
+  readonly phoneSignIn: boolean;
+  readonly emailSignIn: boolean;
+  /** A pool without username attributes: users sign in with a username they chose. */
+  readonly usernameSignIn: boolean;
+
+  constructor(dataDir: string, signIn: { email?: boolean; phone?: boolean } = {}) {
     this.root = path.join(dataDir, 'user-pool');
+    this.emailSignIn = signIn.email ?? true;
+    this.phoneSignIn = signIn.phone ?? false;
+    this.usernameSignIn = !this.emailSignIn && !this.phoneSignIn;
   }
 
   /** Creates the root directory private to the developer before the first write. */
@@ -89,6 +101,14 @@ export class UserPoolStore {
     return `emails/${createHash('sha256').update(normaliseEmail(email)).digest('hex')}`;
   }
 
+  private usernameKey(username: string): string {
+    return `usernames/${createHash('sha256').update(normaliseUsername(username)).digest('hex')}`;
+  }
+
+  private phoneKey(phone: string): string {
+    return `phones/${createHash('sha256').update(phone).digest('hex')}`;
+  }
+
   async readUser(sub: string): Promise<UserRecord | undefined> {
     // The check keeps untrusted input (a USERNAME) from naming other keys.
     if (!UUID_RE.test(sub)) return undefined;
@@ -100,17 +120,53 @@ export class UserPoolStore {
     return isJsonObject(entry) && typeof entry.sub === 'string' && UUID_RE.test(entry.sub) ? entry.sub : undefined;
   }
 
-  /** Looks a user up by sign-in email (any case) or by username (= sub). */
+  async subForPhone(phone: string): Promise<string | undefined> {
+    const entry = await this.read(this.phoneKey(phone));
+    return isJsonObject(entry) && typeof entry.sub === 'string' && UUID_RE.test(entry.sub) ? entry.sub : undefined;
+  }
+
+  /** Looks a user up by a sign-in name: email (any case) or phone number as the pool allows, or username (= sub). */
   async findUser(login: string): Promise<UserRecord | undefined> {
     if (UUID_RE.test(login)) {
       const user = await this.readUser(login);
       if (user) return user;
     }
+    if (this.usernameSignIn) {
+      const entry = await this.read(this.usernameKey(login));
+      const sub = isJsonObject(entry) && typeof entry.sub === 'string' ? entry.sub : undefined;
+      const user = sub ? await this.readUser(sub) : undefined;
+      return user?.username !== undefined && normaliseUsername(user.username) === normaliseUsername(login) ? user : undefined;
+    }
+    if (login.startsWith('+')) {
+      if (!this.phoneSignIn) return undefined;
+      const sub = await this.subForPhone(login);
+      const user = sub ? await this.readUser(sub) : undefined;
+      return user && user.phoneNumber === login ? user : undefined;
+    }
+    if (!this.emailSignIn) return undefined;
     const sub = await this.subForEmail(login);
     if (!sub) return undefined;
     const user = await this.readUser(sub);
     // An alias left behind by an interrupted email change must not resolve.
-    return user && user.email === normaliseEmail(login) ? user : undefined;
+    return user && user.email !== '' && user.email === normaliseEmail(login) ? user : undefined;
+  }
+
+  linkPhone(phone: string, sub: string): Promise<void> {
+    return this.write(this.phoneKey(phone), { sub });
+  }
+
+  unlinkPhone(phone: string, sub: string): Promise<void> {
+    return this.unlinkAlias(this.phoneKey(phone), sub);
+  }
+
+  /** Writes a new user and the aliases it signs in with; the caller holds the alias locks. */
+  async addUser(user: UserRecord): Promise<void> {
+    await this.writeUser(user);
+    if (user.username !== undefined) await this.write(this.usernameKey(user.username), { sub: user.sub });
+    if (this.emailSignIn && user.email) await this.linkEmail(user.email, user.sub);
+    // Linked even where phone numbers are not sign-in names (findUser ignores them there), so a user
+    // added by the CLI, which does not know the dev server's settings, signs in by phone in a phone pool.
+    if (user.phoneNumber) await this.linkPhone(user.phoneNumber, user.sub);
   }
 
   writeUser(user: UserRecord): Promise<void> {
@@ -121,10 +177,13 @@ export class UserPoolStore {
     return this.write(this.emailKey(email), { sub });
   }
 
+  unlinkEmail(email: string, sub: string): Promise<void> {
+    return this.unlinkAlias(this.emailKey(email), sub);
+  }
+
   /** Removes an alias only if it still points at `sub` (checked and removed atomically). */
-  async unlinkEmail(email: string, sub: string): Promise<void> {
+  private async unlinkAlias(key: string, sub: string): Promise<void> {
     const kv = await this.kv();
-    const key = this.emailKey(email);
     const entry = await kv.get(key);
     if (!isJsonObject(entry?.value) || entry.value.sub !== sub) return;
     try {
@@ -136,7 +195,9 @@ export class UserPoolStore {
   }
 
   async deleteUser(user: UserRecord): Promise<void> {
-    await this.unlinkEmail(user.email, user.sub);
+    if (user.username !== undefined) await this.unlinkAlias(this.usernameKey(user.username), user.sub);
+    if (user.email) await this.unlinkEmail(user.email, user.sub);
+    if (user.phoneNumber) await this.unlinkPhone(user.phoneNumber, user.sub);
     await (await this.kv()).delete(`users/${user.sub}`);
   }
 
@@ -185,6 +246,11 @@ export class UserPoolStore {
     }
     return removed;
   }
+}
+
+/** Usernames match in any case too (`UsernameConfiguration.CaseSensitive: false`). */
+export function normaliseUsername(username: string): string {
+  return username.toLowerCase();
 }
 
 /** Sign-in is case-insensitive (Amplify's default `signInCaseSensitive: false`). */

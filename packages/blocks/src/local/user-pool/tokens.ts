@@ -76,9 +76,9 @@ export function issueTokens(ctx: IssueContext, user: UserRecord, session: Sessio
     ...user.attributes,
     ...common,
     ...groups,
-    email_verified: user.emailVerified,
-    email: user.email,
-    'cognito:username': user.sub,
+    ...(user.phoneNumber && { phone_number_verified: user.phoneVerified === true, phone_number: user.phoneNumber }),
+    ...(user.email && { email_verified: user.emailVerified, email: user.email }),
+    'cognito:username': user.username ?? user.sub,
     aud: ctx.clientId,
     token_use: 'id',
     exp: iat + ctx.idSeconds,
@@ -92,7 +92,7 @@ export function issueTokens(ctx: IssueContext, user: UserRecord, session: Sessio
     scope: 'aws.cognito.signin.user.admin',
     exp: iat + ctx.accessSeconds,
     jti: randomUUID(),
-    username: user.sub,
+    username: user.username ?? user.sub,
   });
   return { AccessToken: accessToken, IdToken: idToken, ExpiresIn: ctx.accessSeconds, TokenType: 'Bearer' };
 }

@@ -5,6 +5,7 @@ import type { AttributeInput } from './input.js';
 import { assertPasswordAllowed } from './password-policy.js';
 import { emptyFailures, type UserRecord } from './records.js';
 import { computeVerifier, computeX, newSalt, padHex, parseHex, verifierBytes } from './srp.js';
+import type { PoolSettings } from './settings.js';
 import { normaliseEmail } from './store.js';
 
 /** Standard OIDC attributes a client may write (Cognito's defaults). */
@@ -35,10 +36,40 @@ function isEmail(value: string): boolean {
   return value.length <= 128 && EMAIL_RE.test(value);
 }
 
+/** E.164, as Cognito requires: a plus, the country code, digits only. */
+const PHONE_RE = /^\+[1-9]\d{4,14}$/;
+
+export function isPhoneNumber(value: string): boolean {
+  return PHONE_RE.test(value);
+}
+
+/** A free username: visible characters, no spaces (Cognito's pattern for usernames). */
+function assertUsername(username: string): string {
+  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u.test(username)) {
+    throw invalidParameter("1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+");
+  }
+  return username;
+}
+
 /** Sign-in is by email, as in a pool with `usernameAttributes: ['email']`. */
 export function assertEmailUsername(username: string): string {
   if (!isEmail(username)) throw invalidParameter('Username should be an email.');
   return normaliseEmail(username);
+}
+
+/** A SignUp Username: an email or a phone number, as the pool's `usernameAttributes` allow, in Cognito's words. */
+export function parseSignInName(
+  settings: Pick<PoolSettings, 'usernameAttributes'>,
+  username: string,
+): { email: string } | { phone: string } | { username: string } {
+  if (settings.usernameAttributes.length === 0) return { username: assertUsername(username) };
+  const byEmail = settings.usernameAttributes.includes('email');
+  const byPhone = settings.usernameAttributes.includes('phone_number');
+  if (byEmail && isEmail(username)) return { email: normaliseEmail(username) };
+  if (byPhone && isPhoneNumber(username)) return { phone: username };
+  if (byEmail && byPhone) throw invalidParameter('Username should be either an email or a phone number.');
+  if (byPhone) throw invalidParameter('Username should be a phone number.');
+  return { email: assertEmailUsername(username) };
 }
 
 /**
@@ -49,9 +80,10 @@ export function assertEmailUsername(username: string): string {
 export function splitAttributes(
   list: AttributeInput[],
   customAttributes: readonly string[] | 'any' = 'any',
-): { email?: string; others: Record<string, string> } {
+): { email?: string; phone?: string; others: Record<string, string> } {
   const others: Record<string, string> = {};
   let email: string | undefined;
+  let phone: string | undefined;
   for (const { Name, Value } of list) {
     if (READ_ONLY.has(Name)) {
       throw new CognitoError('NotAuthorizedException', 'A client attempted to write unauthorized attribute');
@@ -65,11 +97,14 @@ export function splitAttributes(
     if (Name === 'email') {
       if (!isEmail(Value)) throw invalidParameter('Invalid email address format.');
       email = normaliseEmail(Value);
+    } else if (Name === 'phone_number') {
+      if (!isPhoneNumber(Value)) throw invalidParameter('Invalid phone number format.');
+      phone = Value;
     } else {
       others[Name] = Value;
     }
   }
-  return { email, others };
+  return { email, phone, others };
 }
 
 /** SignUp must carry every required attribute of the schema, as Cognito checks. */
@@ -88,7 +123,11 @@ function srpMaterial(ctx: PoolContext, sub: string, password: string): UserRecor
 }
 
 export interface NewUserInput {
-  email: string;
+  /** In a pool that signs in by username. */
+  username?: string;
+  /** At least one of email and phone number. */
+  email?: string;
+  phoneNumber?: string;
   password: string;
   confirmed: boolean;
   groups?: string[];
@@ -103,8 +142,10 @@ export function createUserRecord(ctx: PoolContext, input: NewUserInput): UserRec
   return {
     version: 1,
     sub,
-    email: normaliseEmail(input.email),
-    emailVerified: input.confirmed,
+    ...(input.username !== undefined && { username: input.username }),
+    email: input.email === undefined ? '' : normaliseEmail(input.email),
+    emailVerified: input.confirmed && input.email !== undefined,
+    ...(input.phoneNumber !== undefined && { phoneNumber: input.phoneNumber, phoneVerified: input.confirmed }),
     confirmed: input.confirmed,
     attributes: { ...input.attributes },
     groups: [...new Set(input.groups ?? [])],
@@ -145,7 +186,17 @@ export function attributeList(user: UserRecord): AttributeInput[] {
   return [
     { Name: 'sub', Value: user.sub },
     ...Object.entries(user.attributes).map(([Name, Value]) => ({ Name, Value })),
-    { Name: 'email_verified', Value: String(user.emailVerified) },
-    { Name: 'email', Value: user.email },
+    ...(user.phoneNumber
+      ? [
+          { Name: 'phone_number_verified', Value: String(user.phoneVerified === true) },
+          { Name: 'phone_number', Value: user.phoneNumber },
+        ]
+      : []),
+    ...(user.email
+      ? [
+          { Name: 'email_verified', Value: String(user.emailVerified) },
+          { Name: 'email', Value: user.email },
+        ]
+      : []),
   ];
 }

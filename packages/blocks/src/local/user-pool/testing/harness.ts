@@ -49,7 +49,8 @@ export async function tempDataDir(
       },
     );
   }
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  // Retries: an outbox write the request did not wait for may still be adding a file (outbox.ts).
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }) };
 }
 
 /** A controllable clock starting at a fixed instant. */
