@@ -38,6 +38,24 @@ export interface ProvisionContext {
   readonly handler: IFunction;
   /** The browser origins the API accepts (cors.ts), for Blocks whose own endpoints browsers call (an S3 bucket's CORS). */
   readonly allowedOrigins: readonly string[];
+  /**
+   * The Blocks worker: a second function, bundled from the same entry, that
+   * works background events (queue records, scheduled invocations) and hands
+   * each to the Block that owns it (transports/lambda-worker.ts). Created on
+   * the first call; it gets every binding and grant the API function gets.
+   * Its timeout is the longest `timeoutSeconds` any Block asks for.
+   */
+  worker(options: { readonly timeoutSeconds: number }): WorkerFunction;
+}
+
+export interface WorkerFunction {
+  readonly function: IFunction;
+  /**
+   * The worker's final timeout in seconds, as a token resolved at synthesis
+   * (Blocks provisioned later may raise it). An SQS queue the worker
+   * consumes needs a visibility timeout of at least this.
+   */
+  readonly timeoutSeconds: number;
 }
 
 /** A Block with cloud resources: its `cdk` variant implements this. */
