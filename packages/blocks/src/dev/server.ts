@@ -64,6 +64,7 @@ export async function startBlocksDevServer(options: BlocksDevServerOptions = {})
     userPool: api.localAuth.pool,
     vite,
     async close() {
+      await api.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();
