@@ -57,17 +57,17 @@ export function createLambdaWorker(appModule: Readonly<Record<string, unknown>>)
     const failed: string[] = [];
     await Promise.all(
       [...byQueue].map(async ([queueArn, records]) => {
-        const owner: QueueWorkerBlock | undefined = consumers.find((block) => block.consumesQueue(queueArn));
-        if (owner === undefined) {
-          console.error(JSON.stringify({ level: 'error', msg: 'no Block consumes this queue', queueArn, records: records.length }));
-          failed.push(...records.map((record) => record.messageId));
-          return;
-        }
         try {
+          const owner: QueueWorkerBlock | undefined = consumers.find((block) => block.consumesQueue(queueArn));
+          if (owner === undefined) {
+            console.error(JSON.stringify({ level: 'error', msg: 'no Block consumes this queue', queueArn, records: records.length }));
+            failed.push(...records.map((record) => record.messageId));
+            return;
+          }
           failed.push(...(await owner.handleQueueRecords(records)));
         } catch (error) {
-          // A Block's own failure outside a run (a missing binding): retry the lot.
-          console.error(JSON.stringify({ level: 'error', msg: 'queue records failed', block: bindingKey(owner), error: String(error) }));
+          // A failure outside any run (a missing binding): every record of the queue goes back for a retry.
+          console.error(JSON.stringify({ level: 'error', msg: 'queue records failed', queueArn, error: String(error) }));
           failed.push(...records.map((record) => record.messageId));
         }
       }),
