@@ -19,7 +19,7 @@ import { currentRequestId } from '../../core/current-request.js';
 import { ConflictError } from '../../core/errors.js';
 import type { Scope } from '../../core/scope.js';
 import type { QueueWorkerBlock } from '../../core/worker-block.js';
-import { KVStore } from '#blocks/kv-store';
+import { KVStore } from '../kv-store/index.aws.js';
 import { DeclaredAsyncJob, type RunResult } from './async-job.js';
 import { dedupeStoreId, type DedupeRecord } from './dedupe.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope.js';

@@ -12,7 +12,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { CloudBlock, ProvisionContext } from '../../cdk/provision.js';
 import type { Scope } from '../../core/scope.js';
-import { KVStore } from '#blocks/kv-store';
+import { KVStore } from '../kv-store/index.cdk.js';
 import { DeclaredAsyncJob } from './async-job.js';
 import { dedupeStoreId } from './dedupe.js';
 import type { AsyncJobOptions, EnqueueOptions, EnqueueResult } from './public.js';
