@@ -15,6 +15,8 @@ import path from 'node:path';
 import type { BackgroundBlock, BackgroundWork } from '../../core/background.js';
 import { currentRequestId } from '../../core/current-request.js';
 import type { Scope } from '../../core/scope.js';
+import type { HttpRoute } from '../../core/routes.js';
+import { adminRoute } from '../../local/admin-route.js';
 import { localDataDir } from '../../local/data-dir.js';
 import { DeclaredAsyncJob } from './async-job.js';
 import { LocalJobQueue, type JobWorker, type LocalQueueOptions } from './local-queue.js';
@@ -53,6 +55,15 @@ export class AsyncJob<T = unknown> extends DeclaredAsyncJob<T> implements Backgr
 
   override async redrive(jobId: string): Promise<boolean> {
     return this.#local().redrive(jobId);
+  }
+
+  /** Development-only routes for `npm run blocks:job` (local/admin-route.ts). */
+  routes(): HttpRoute[] {
+    const base = `jobs/${this.scope.name}/${this.id}`;
+    return [
+      adminRoute('GET', base, async () => this.listJobs()),
+      adminRoute('POST', `${base}/redrive/:jobId`, async (request) => ({ redriven: await this.redrive(request.params.jobId ?? '') })),
+    ];
   }
 
   /** Works this job's queue in this process; each run uses the handler `current()` declares at that moment. */

@@ -13,12 +13,30 @@
  * });
  */
 import type { BackgroundBlock, BackgroundWork } from '../../core/background.js';
+import type { HttpRoute } from '../../core/routes.js';
+import { adminRoute } from '../../local/admin-route.js';
 import { DeclaredCronJob } from './cron-job.js';
 import { startSchedule } from './local-scheduler.js';
 
 export * from './public.js';
 
 export class CronJob extends DeclaredCronJob implements BackgroundBlock {
+  /** Development-only route for `npm run blocks:job -- run` (local/admin-route.ts). */
+  routes(): HttpRoute[] {
+    return [
+      adminRoute('POST', `schedules/${this.scope.name}/${this.id}/run`, async () => {
+        const scheduledTime = new Date().toISOString();
+        try {
+          await this.runNow(scheduledTime);
+          return { scheduledTime, outcome: 'succeeded' };
+        } catch (error) {
+          // Reported to the caller as a result: the run's failure is the app's, not the route's.
+          return { scheduledTime, outcome: 'failed', error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    ];
+  }
+
   startBackground(current: () => Promise<BackgroundBlock | undefined>): BackgroundWork {
     return startSchedule(async () => {
       const block = await current();
