@@ -294,6 +294,66 @@ export async function startFakeSsm(
 }
 
 // ---------------------------------------------------------------------------
+// SQS: the calls a worker makes on its queues (awsJson1_0, as SQS speaks since 2023)
+
+export interface SqsCall {
+  /** e.g. `ChangeMessageVisibility` */
+  readonly operation: string;
+  readonly input: Record<string, unknown>;
+  /** The queue's ARN, derived from the QueueUrl the call names. */
+  readonly resource: string;
+  readonly allowed: boolean;
+}
+
+export interface FakeSqs {
+  readonly endpoint: string;
+  readonly calls: readonly SqsCall[];
+  close(): Promise<void>;
+}
+
+/** `https://sqs.<region>.amazonaws.com/<account>/<name>` → `arn:aws:sqs:<region>:<account>:<name>`. */
+function queueArnOf(queueUrl: string): string {
+  const url = new URL(queueUrl);
+  const region = url.hostname.split('.')[1] ?? '';
+  const [account = '', name = ''] = url.pathname.split('/').filter(Boolean);
+  return `arn:aws:sqs:${region}:${account}:${name}`;
+}
+
+/**
+ * Answers SendMessage and ChangeMessageVisibility after asking `authorize`
+ * as IAM would, recording each call; the child's SDK reaches it through the
+ * kit's test override `BLOCKS_SQS_ENDPOINT`.
+ */
+export async function startFakeSqs({ authorize = () => true }: Pick<RecordingOptions, 'authorize'> = {}): Promise<FakeSqs> {
+  const calls: SqsCall[] = [];
+  const server = createServer((req, res) => {
+    void (async () => {
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const input = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>;
+      const resource = typeof input.QueueUrl === 'string' ? queueArnOf(input.QueueUrl) : '';
+      const allowed = authorize(`sqs:${operation}`, resource);
+      calls.push({ operation, input, resource, allowed });
+      const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() };
+      if (!allowed) {
+        res.writeHead(400, headers).end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message: `not authorized to perform: sqs:${operation} on resource: ${resource}` }));
+        return;
+      }
+      if (operation === 'SendMessage') {
+        res.writeHead(200, headers).end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: 'd41d8cd98f00b204e9800998ecf8427e' }));
+        return;
+      }
+      if (operation === 'ChangeMessageVisibility') {
+        res.writeHead(200, headers).end('{}');
+        return;
+      }
+      res.writeHead(400, headers).end(JSON.stringify({ __type: 'com.amazonaws.sqs#InvalidAction', message: `unsupported ${operation}` }));
+    })();
+  });
+  const endpoint = await listen(server);
+  return { endpoint, calls, close: () => closeServer(server) };
+}
+
+// ---------------------------------------------------------------------------
 // Cognito: tokens and the key set the preload serves
 
 export interface JwksRoute {

@@ -31,9 +31,18 @@ export type * from './public.js';
 
 let client: SqsSdk.SQSClient | undefined;
 
+/**
+ * Another SQS endpoint, for tests only (like BLOCKS_DYNAMODB_ENDPOINT): the
+ * client sends each call to the host of its QueueUrl unless an endpoint is
+ * configured on it, so AWS_ENDPOINT_URL_SQS alone does not redirect it.
+ */
+export const SQS_ENDPOINT_ENV = 'BLOCKS_SQS_ENDPOINT';
+
+/** One client per process, created on first use. */
 function sqs(): { sdk: typeof SqsSdk; client: SqsSdk.SQSClient } {
   const sdk = requireAwsSdk<typeof SqsSdk>('@aws-sdk/client-sqs');
-  client ??= new sdk.SQSClient({});
+  const endpoint = process.env[SQS_ENDPOINT_ENV];
+  client ??= new sdk.SQSClient(endpoint ? { endpoint } : {});
   return { sdk, client };
 }
 
