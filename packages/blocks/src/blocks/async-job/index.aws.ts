@@ -36,7 +36,7 @@ let client: SqsSdk.SQSClient | undefined;
  * client sends each call to the host of its QueueUrl unless an endpoint is
  * configured on it, so AWS_ENDPOINT_URL_SQS alone does not redirect it.
  */
-export const SQS_ENDPOINT_ENV = 'BLOCKS_SQS_ENDPOINT';
+const SQS_ENDPOINT_ENV = 'BLOCKS_SQS_ENDPOINT';
 
 /** One client per process, created on first use. */
 function sqs(): { sdk: typeof SqsSdk; client: SqsSdk.SQSClient } {
