@@ -61,7 +61,11 @@ export interface JobWorker {
 export interface LocalQueueOptions {
   /** Milliseconds before retry `attempt`; default retryDelaySeconds (2 s, 4 s, 8 s... up to 5 min). Tests shorten it. */
   readonly backoffMs?: (attempt: number) => number;
-  /** How often the runner looks for due jobs when nothing wakes it; default 500 ms. */
+  /**
+   * Longest wait between two looks at the queue. The runner otherwise sleeps
+   * until the next job is due or something wakes it (an enqueue, a redrive,
+   * a run ending), so an idle queue costs nothing; default 5 s.
+   */
   readonly pollMs?: number;
 }
 
@@ -127,7 +131,7 @@ export class LocalJobQueue {
     this.dir = this.#store.dir;
     this.#shared = sharedFor(this.dir);
     this.#backoffMs = options.backoffMs ?? ((attempt) => retryDelaySeconds(attempt) * 1000);
-    this.#pollMs = options.pollMs ?? 500;
+    this.#pollMs = options.pollMs ?? 5000;
   }
 
   /** Durably queues a job; resolves to its id (the first job's id for a dedupe key seen in the last 5 minutes). */
@@ -219,6 +223,8 @@ export class LocalJobQueue {
     let timer: NodeJS.Timeout | undefined;
     let scanning: Promise<void> | undefined;
     let rescan = false;
+    /** Epoch ms of the next known due time (a delayed job, a backoff, a lease end). */
+    let nextDue = Number.POSITIVE_INFINITY;
 
     const schedule = (delayMs: number): void => {
       if (stopped) return;
@@ -236,7 +242,7 @@ export class LocalJobQueue {
         do {
           rescan = false;
           try {
-            await this.#claimDue(resolve, owner, inFlight, () => stopped, () => schedule(0));
+            nextDue = await this.#claimDue(resolve, owner, inFlight, () => stopped, () => schedule(0));
           } catch (error) {
             console.error(`[blocks] job queue ${this.dir}: ${messageOf(error)}`);
           }
@@ -246,7 +252,7 @@ export class LocalJobQueue {
         await scanning;
       } finally {
         scanning = undefined;
-        schedule(this.#pollMs);
+        schedule(Math.max(0, Math.min(nextDue - Date.now(), this.#pollMs)));
       }
     };
 
@@ -264,24 +270,28 @@ export class LocalJobQueue {
     };
   }
 
+  /** Claims and starts what is due, as far as `concurrency` allows; resolves to when the next job falls due. */
   async #claimDue(
     resolve: () => Promise<JobWorker | undefined>,
     owner: string,
     inFlight: Map<string, Promise<void>>,
     isStopped: () => boolean,
     onDone: () => void,
-  ): Promise<void> {
+  ): Promise<number> {
+    const never = Number.POSITIVE_INFINITY;
     const worker = await resolve();
-    if (worker === undefined || isStopped()) return;
+    // No free slot: a run ending wakes the runner (onDone).
+    if (worker === undefined || isStopped() || worker.settings.concurrency <= inFlight.size) return never;
     let free = worker.settings.concurrency - inFlight.size;
-    if (free <= 0) return;
     const now = Date.now();
-    const due = (await this.#jobItems())
-      .filter((item) => !inFlight.has(item.key))
-      .filter(({ value: job }) => (job.state === 'queued' && job.runAt <= now) || (job.state === 'running' && (job.owner !== owner || job.runAt <= now)))
-      .sort((a, b) => a.value.runAt - b.value.runAt || a.value.enqueuedAt - b.value.enqueuedAt);
+    const waiting = (await this.#jobItems()).filter(
+      ({ key, value: job }) => !inFlight.has(key) && (job.state === 'queued' || job.state === 'running'),
+    );
+    const isDue = ({ value: job }: KVItem<JobRecord>): boolean => job.runAt <= now || (job.state === 'running' && job.owner !== owner);
+    const later = waiting.filter((item) => !isDue(item)).reduce((soonest, item) => Math.min(soonest, item.value.runAt), never);
+    const due = waiting.filter(isDue).sort((a, b) => a.value.runAt - b.value.runAt || a.value.enqueuedAt - b.value.enqueuedAt);
     for (const item of due) {
-      if (free <= 0 || isStopped()) return;
+      if (free <= 0 || isStopped()) return later;
       const claimed = await this.#claim(item, owner, worker.settings.visibilityTimeout);
       if (claimed === undefined) continue;
       free--;
@@ -293,6 +303,7 @@ export class LocalJobQueue {
         });
       inFlight.set(claimed.key, done);
     }
+    return later;
   }
 
   /** Takes the job's lease with a conditional write; undefined when another claim or change won. */
