@@ -26,7 +26,7 @@
  * const result = await lambda.invoke(httpApiEvent({ body: { jsonrpc: '2.0', id: 1, method: 'notes.list' }, token }));
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -339,7 +339,9 @@ export async function startFakeSqs({ authorize = () => true }: Pick<RecordingOpt
         return;
       }
       if (operation === 'SendMessage') {
-        res.writeHead(200, headers).end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: 'd41d8cd98f00b204e9800998ecf8427e' }));
+        // The SDK checks the body's MD5 against SQS's answer.
+        const md5 = createHash('md5').update(String(input.MessageBody ?? ''), 'utf8').digest('hex');
+        res.writeHead(200, headers).end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: md5 }));
         return;
       }
       if (operation === 'ChangeMessageVisibility') {
