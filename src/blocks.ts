@@ -14,4 +14,4 @@ const attachIdToken: Middleware = async (request, next) => {
 
 export const blocks = createBlocksClient<typeof App>({ outputs, middleware: [attachIdToken] });
 
-export type { Attachment, Note } from '../aws-blocks/index';
+export type { Attachment, Note, NoteExport } from '../aws-blocks/index';
