@@ -257,6 +257,7 @@ function provisionBlocks(
   const grants = new Map<string, { actions: readonly string[]; resources: string[] }>();
   const bindings = new Map<string, Record<string, string>>();
   const worker = new LazyWorker(construct, props, shared.removalPolicy);
+  const acknowledgements: { id: string; reason: string }[] = [];
   for (const block of props.app.resources) {
     if (!isCloudBlock(block)) continue;
     const context: ProvisionContext = {
@@ -278,6 +279,9 @@ function provisionBlocks(
         grant.resources.push(...resources);
         grants.set(key, grant);
       },
+      acknowledgeGrant(finding) {
+        acknowledgements.push({ ...finding });
+      },
       bind(binding: Binding, value) {
         const map = bindings.get(binding.env) ?? {};
         map[bindingKey(block)] = value;
@@ -292,5 +296,6 @@ function provisionBlocks(
       fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...actions], resources }));
     }
     for (const [env, map] of bindings) fn.addEnvironment(env, Stack.of(construct).toJsonString(map));
+    for (const finding of acknowledgements) Validations.of(fn.role ?? fn).acknowledge(finding);
   }
 }

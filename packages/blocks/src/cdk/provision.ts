@@ -30,6 +30,12 @@ export interface ProvisionContext {
   logicalId(prefix: string): string;
   /** Allows the Blocks functions `actions` (exact names, no wildcards) on exactly `resources` (ARNs). */
   grant(actions: readonly string[], resources: readonly string[]): void;
+  /**
+   * Acknowledges a cdk-nag finding that this Block's grants raise (an object
+   * pattern like `bucket/*`), with the reason, on the role of every Blocks
+   * function the grants land on (the API function's and the worker's).
+   */
+  acknowledgeGrant(finding: { readonly id: string; readonly reason: string }): void;
   /** Passes `value` (a name, an ARN) to this Block's `aws-runtime` variant through `binding`. */
   bind(binding: Binding, value: string): void;
   /** The HTTP API, for Blocks that serve routes of their own. */
