@@ -273,8 +273,13 @@ const exportFiles = new FileBucket(scope, 'exports', {
   keyPattern: /^[^/]+\/[0-9a-z]{10}-[0-9a-f]{16}\.md$/,
 });
 
-/** Deployed, `from` must be an SES identity you verified (README, "Email"). */
-const mailer = new EmailClient(scope, 'mailer', { from: { address: process.env.NOTES_MAIL_FROM ?? 'no-reply@example.com', name: 'Notes' } });
+/**
+ * Deployed, `from` must be an address of an SES identity you verified
+ * (README, "Email"): change it before deploying. It is a constant, not an
+ * environment variable, because synthesis grants sending as exactly this
+ * identity and the function must name the same one.
+ */
+const mailer = new EmailClient(scope, 'mailer', { from: { address: 'no-reply@example.com', name: 'Notes' } });
 
 export type ExportState = 'queued' | 'writing' | 'sent' | 'failed';
 
