@@ -51,10 +51,17 @@ describe.each([
   it('gives the Lambda the pool ids, its table names and a small, bounded runtime', () => {
     const blocks = Template.fromJSON(get().blocks);
     const functions = Object.values(blocks.findResources('AWS::Lambda::Function'));
-    const [fn, ...others] = functions.filter((f) => JSON.stringify(f.Properties).includes('BLOCKS_KV_TABLES'));
+    const handlerOf = (f: (typeof functions)[number]): string => String((f.Properties as { Handler?: unknown }).Handler);
+    const blocksFunctions = functions.filter((f) => JSON.stringify(f.Properties).includes('BLOCKS_KV_TABLES'));
+    const [fn, ...others] = blocksFunctions.filter((f) => handlerOf(f).endsWith('.handler'));
     expect(others).toEqual([]);
-    // Besides the API handler, only CDK's provider that empties a sandbox's FileBucket on teardown.
-    for (const other of functions.filter((f) => f !== fn)) {
+    // The sample's export job and nightly prune run in the worker: the same bundle, the same environment.
+    const [worker, ...moreWorkers] = blocksFunctions.filter((f) => handlerOf(f).endsWith('.worker'));
+    expect(moreWorkers).toEqual([]);
+    const variables = (f: (typeof functions)[number]) => Object.keys((f.Properties as { Environment: { Variables: object } }).Environment.Variables).sort();
+    expect(variables(worker!)).toEqual(variables(fn!));
+    // Besides those, only CDK's provider that empties a sandbox's FileBucket on teardown.
+    for (const other of functions.filter((f) => f !== fn && f !== worker)) {
       expect(JSON.stringify((other.Properties as { Description?: unknown }).Description)).toMatch(/auto-deleting objects in/);
     }
     const props = fn!.Properties as Record<string, unknown>;
@@ -72,8 +79,8 @@ describe.each([
 
   it('creates one on-demand table per KVStore, keyed for per-user queries, with TTL', () => {
     const blocks = Template.fromJSON(get().blocks);
-    // notes, and the sample webhook's events.
-    blocks.resourceCountIs('AWS::DynamoDB::Table', 2);
+    // notes, the sample webhook's events, export requests, and the export job's dedupe keys.
+    blocks.resourceCountIs('AWS::DynamoDB::Table', 4);
     blocks.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
@@ -90,13 +97,13 @@ describe.each([
     expect(all.length).toBeGreaterThan(0);
     for (const statement of all) {
       if (statement.Effect === 'Deny') {
-        // The only denial: the attachment bucket refuses every request not made over TLS.
-        expect(statement, JSON.stringify(statement)).toMatchObject({ Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+        // The only denials: the buckets and the export job's queues refuse every request not made over TLS.
+        expect(statement, JSON.stringify(statement)).toMatchObject({ Action: expect.stringMatching(/^(s3|sqs):\*$/), Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
         continue;
       }
       if (JSON.stringify(statement.Principal ?? '').includes('CustomS3AutoDeleteObjectsCustomResourceProviderRole')) {
-        // CDK's own grant, in the bucket's policy, to empty a sandbox bucket on teardown: that bucket only.
-        expect(resourcesOf(statement).every((r) => JSON.stringify(r).includes('BlocksBackendFilesnotesappattachments'))).toBe(true);
+        // CDK's own grant, in a bucket's policy, to empty a sandbox bucket on teardown: that bucket only.
+        expect(resourcesOf(statement).every((r) => /BlocksBackendFilesnotesapp(attachments|exports)/.test(JSON.stringify(r)))).toBe(true);
         continue;
       }
       expect(actionsOf(statement).some((a) => a.includes('*')), JSON.stringify(statement)).toBe(false);
@@ -104,14 +111,16 @@ describe.each([
     }
     const files = all.filter((s) => s.Effect !== 'Deny' && actionsOf(s).some((a) => a.startsWith('s3:')));
     const bucketIds = Object.keys(Template.fromJSON(blocks).findResources('AWS::S3::Bucket'));
-    expect(bucketIds).toHaveLength(1);
-    // The function's own grants (the sandbox's emptying provider has its own, on the same bucket).
+    expect(bucketIds).toHaveLength(2);
+    // The functions' own grants (the sandbox's emptying provider has its own, on the same buckets).
     const handlerFiles = files.filter((s) => actionsOf(s).some((a) => a === 's3:GetObject' || a === 's3:ListBucket') && !actionsOf(s).includes('s3:GetBucket*'));
-    expect(handlerFiles.flatMap(resourcesOf).every((r) => JSON.stringify(r).includes(bucketIds[0]!))).toBe(true);
+    expect(handlerFiles.flatMap(resourcesOf).every((r) => bucketIds.some((id) => JSON.stringify(r).includes(id)))).toBe(true);
     const data = all.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     // Each Block's grants are their own statements: the table grant names DynamoDB actions only.
+    // One statement per Blocks function (the API's and the worker's), the same on both.
+    expect(data).toHaveLength(2);
+    expect(data[1]).toEqual(data[0]);
     expect(actionsOf(data[0]!).every((a) => a.startsWith('dynamodb:'))).toBe(true);
-    expect(data).toHaveLength(1);
     const tableIds = Object.keys(Template.fromJSON(blocks).findResources('AWS::DynamoDB::Table'));
     expect(resourcesOf(data[0]!)).toEqual(tableIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
   });
@@ -124,7 +133,9 @@ describe.each([
     expect(Object.keys(names)).toEqual(['notes-app/webhook-secret']);
     expect(names['notes-app/webhook-secret']).toMatch(/^\/aws-blocks\/amplify-[\w-]+\/notes-app\/webhook-secret$/);
     const ssm = statements(blocks).filter((s) => actionsOf(s).some((a) => /^(ssm|kms):/.test(a)));
-    expect(ssm).toHaveLength(1);
+    // One per Blocks function (the API's and the worker's), the same on both.
+    expect(ssm).toHaveLength(2);
+    expect(ssm[1]).toEqual(ssm[0]);
     expect(actionsOf(ssm[0]!)).toEqual(['ssm:GetParameter']);
     expect(JSON.stringify(resourcesOf(ssm[0]!))).toBe(JSON.stringify([{
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:parameter${names['notes-app/webhook-secret']}`]],

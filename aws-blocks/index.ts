@@ -7,9 +7,12 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   ApiNamespace,
   AppSetting,
+  AsyncJob,
   BadRequestError,
   CognitoVerifier,
   ConflictError,
+  CronJob,
+  EmailClient,
   FileBucket,
   KVStore,
   NotFoundError,
@@ -265,6 +268,155 @@ export const admin = new ApiNamespace(scope, 'admin-api', (context) => ({
     const page = await noteStore.list({ limit: 100 });
     const newest = page.items.map((item) => item.value.createdAt).sort().at(-1) ?? null;
     return { sampleSize: page.items.length, newestNoteAt: newest };
+  },
+}));
+
+// ---------------------------------------------------------------------------
+// "Email me an export of my notes": the API method only records the request
+// and enqueues a job; the job (in the background, with retries) writes the
+// caller's notes as one Markdown file and emails a download link. A nightly
+// schedule deletes exports older than 7 days.
+
+/** One Markdown file per export, keyed `<user sub>/<export id>.md`; written by the job only. */
+const exportFiles = new FileBucket(scope, 'exports', {
+  allowedContentTypes: ['text/markdown'],
+  maxBytes: 50 * 1024 * 1024,
+  keyPattern: /^[^/]+\/[0-9a-z]{10}-[0-9a-f]{16}\.md$/,
+});
+
+/**
+ * Deployed, `from` must be an address of an SES identity you verified
+ * (README, "Email"): change it before deploying. It is a constant, not an
+ * environment variable, because synthesis grants sending as exactly this
+ * identity and the function must name the same one.
+ */
+const mailer = new EmailClient(scope, 'mailer', { from: { address: 'no-reply@example.com', name: 'Notes' } });
+
+export type ExportState = 'queued' | 'writing' | 'sent' | 'failed';
+
+export interface NoteExport {
+  readonly id: string;
+  readonly state: ExportState;
+  readonly requestedAt: string;
+  readonly finishedAt?: string;
+  readonly noteCount?: number;
+  /** Present once sent and until the file is pruned; expires in minutes. */
+  readonly downloadUrl?: string;
+}
+
+type StoredExport = Omit<NoteExport, 'downloadUrl'> & { readonly file?: string };
+
+/** The caller's latest export request, keyed `<user sub>`: one at a time per user. */
+const exportRequests = new KVStore<StoredExport>(scope, 'export-requests');
+
+const EXPORT_RETRIES = 3;
+const EXPORT_MAX_AGE_DAYS = 7;
+/** A request still queued or being written after this long no longer blocks a new one. */
+const STUCK_AFTER_MS = 15 * 60 * 1000;
+
+interface ExportPayload {
+  readonly sub: string;
+  readonly email: string;
+  readonly exportId: string;
+  /** The browser origin of the request, for the link when storage URLs are root-relative (local). */
+  readonly origin?: string;
+}
+
+/** Sets the state of export `id` unless a newer request replaced it (then the user asked again and this one is moot). */
+async function setExportState(sub: string, id: string, change: Partial<StoredExport>): Promise<void> {
+  const current = await exportRequests.get(sub);
+  if (current?.value.id !== id) return;
+  await exportRequests.put(sub, { ...current.value, ...change }, { ifVersion: current.version });
+}
+
+function toMarkdown(items: readonly StoredNote[], exportedAt: string): string {
+  const body = items.map((note) => `## ${note.createdAt}\n\n${note.text}\n`).join('\n---\n\n');
+  return `# My notes\n\nExported ${exportedAt}: ${items.length} note${items.length === 1 ? '' : 's'}.\n\n${body}`;
+}
+
+const exportJob = new AsyncJob<ExportPayload>(scope, 'note-exports', {
+  retries: EXPORT_RETRIES,
+  visibilityTimeout: 120,
+  handler: async ({ sub, email, exportId, origin }, { attempt, log }) => {
+    try {
+      await setExportState(sub, exportId, { state: 'writing' });
+      const items: StoredNote[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await noteStore.list({ prefix: `${sub}/`, limit: 100, ...(cursor && { cursor }) });
+        items.push(...page.items.map((item) => item.value));
+        cursor = page.cursor;
+      } while (cursor);
+      const exportedAt = new Date().toISOString();
+      const file = `${sub}/${exportId}.md`;
+      await exportFiles.put(file, toMarkdown(items, exportedAt), { contentType: 'text/markdown' });
+      const { url } = await exportFiles.createDownloadUrl(file, { filename: 'notes-export.md', expiresIn: 3600 });
+      // Local storage URLs are root-relative; deployed ones are absolute S3 URLs.
+      const link = url.startsWith('/') && origin ? `${origin}${url}` : url;
+      await mailer.send({
+        to: email,
+        subject: 'Your notes export',
+        text: `Your ${items.length} notes are ready: ${link}\n\nThe link works for an hour; the app shows a fresh one for ${EXPORT_MAX_AGE_DAYS} days.`,
+      });
+      await setExportState(sub, exportId, { state: 'sent', finishedAt: new Date().toISOString(), noteCount: items.length, file });
+      log.info('export sent', { notes: items.length });
+    } catch (error) {
+      if (attempt === EXPORT_RETRIES + 1) await setExportState(sub, exportId, { state: 'failed', finishedAt: new Date().toISOString() });
+      throw error;
+    }
+  },
+});
+
+new CronJob(scope, 'prune-exports', {
+  schedule: 'cron(30 3 * * ? *)',
+  handler: async ({ scheduledTime, log }) => {
+    const cutoff = Date.parse(scheduledTime) - EXPORT_MAX_AGE_DAYS * 24 * 60 * 60 * 1000;
+    let deleted = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await exportFiles.list({ limit: 1000, ...(cursor && { cursor }) });
+      const old = page.items.filter((item) => Date.parse(item.lastModified) < cutoff);
+      await Promise.all(old.map((item) => exportFiles.delete(item.key)));
+      deleted += old.length;
+      cursor = page.cursor;
+    } while (cursor);
+    log.info('pruned exports', { deleted });
+  },
+});
+
+const ALLOWED_ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+export const noteExports = new ApiNamespace(scope, 'note-exports-api', (context) => ({
+  /** Emails the caller a Markdown file of all their notes; while one is on its way, returns that one. */
+  async request(): Promise<NoteExport> {
+    const user = await auth.requireAuth(context);
+    const sub = await ownerOf(context);
+    if (!user.email) throw new BadRequestError('Your account has no email address to send the export to');
+    const current = await exportRequests.get(sub);
+    const pending = current && (current.value.state === 'queued' || current.value.state === 'writing');
+    if (pending && Date.now() - Date.parse(current.value.requestedAt) < STUCK_AFTER_MS) return current.value;
+    const request: StoredExport = { id: newNoteId(), state: 'queued', requestedAt: new Date().toISOString() };
+    try {
+      await exportRequests.put(sub, request, current ? { ifVersion: current.version } : { ifNotExists: true });
+    } catch (error) {
+      // A second click raced this one: report the request that won.
+      if (error instanceof ConflictError) return (await exportRequests.get(sub))?.value ?? request;
+      throw error;
+    }
+    const origin = context.headers.get('origin') ?? undefined;
+    await exportJob.enqueue({ sub, email: user.email, exportId: request.id, ...(origin && ALLOWED_ORIGIN.test(origin) && { origin }) });
+    return request;
+  },
+
+  /** The caller's latest export, with a fresh download link once it was sent. */
+  async latest(): Promise<NoteExport | null> {
+    const sub = await ownerOf(context);
+    const current = await exportRequests.get(sub);
+    if (!current) return null;
+    const { file, ...shown } = current.value;
+    if (!file || !(await exportFiles.head(file))) return shown;
+    const { url } = await exportFiles.createDownloadUrl(file, { filename: 'notes-export.md', expiresIn: 900 });
+    return { ...shown, downloadUrl: url };
   },
 }));
 

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Attachments } from './Attachments';
+import { NoteExportPanel } from './NoteExport';
 import { blocks, type Note } from './blocks';
 import { errorMessage } from './error-message';
 
@@ -95,6 +96,7 @@ export function NotesPage() {
           ))}
         </ul>
       )}
+      <NoteExportPanel />
       {cursor && (
         <button type="button" className="button secondary" disabled={loading} onClick={() => void loadMore()}>
           {loading ? 'Loading…' : 'Load more'}

@@ -25,4 +25,4 @@ const signOutWhenUnauthorized: Middleware = async (request, next) => {
 
 export const blocks = createBlocksClient<typeof App>({ outputs, middleware: [signOutWhenUnauthorized, attachIdToken] });
 
-export type { Attachment, Note } from '../aws-blocks/index';
+export type { Attachment, Note, NoteExport } from '../aws-blocks/index';

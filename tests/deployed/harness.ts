@@ -26,7 +26,7 @@
  * const result = await lambda.invoke(httpApiEvent({ body: { jsonrpc: '2.0', id: 1, method: 'notes.list' }, token }));
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -287,6 +287,68 @@ export async function startFakeSsm(
         .writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() })
         .end(JSON.stringify({ Parameter: { Name: name, Type: parameter.type, Value: value, Version: 1, ARN: resource, DataType: 'text' } }));
       record(200);
+    })();
+  });
+  const endpoint = await listen(server);
+  return { endpoint, calls, close: () => closeServer(server) };
+}
+
+// ---------------------------------------------------------------------------
+// SQS: the calls a worker makes on its queues (awsJson1_0, as SQS speaks since 2023)
+
+export interface SqsCall {
+  /** e.g. `ChangeMessageVisibility` */
+  readonly operation: string;
+  readonly input: Record<string, unknown>;
+  /** The queue's ARN, derived from the QueueUrl the call names. */
+  readonly resource: string;
+  readonly allowed: boolean;
+}
+
+export interface FakeSqs {
+  readonly endpoint: string;
+  readonly calls: readonly SqsCall[];
+  close(): Promise<void>;
+}
+
+/** `https://sqs.<region>.amazonaws.com/<account>/<name>` → `arn:aws:sqs:<region>:<account>:<name>`. */
+function queueArnOf(queueUrl: string): string {
+  const url = new URL(queueUrl);
+  const region = url.hostname.split('.')[1] ?? '';
+  const [account = '', name = ''] = url.pathname.split('/').filter(Boolean);
+  return `arn:aws:sqs:${region}:${account}:${name}`;
+}
+
+/**
+ * Answers SendMessage and ChangeMessageVisibility after asking `authorize`
+ * as IAM would, recording each call; the child's SDK reaches it through the
+ * kit's test override `BLOCKS_SQS_ENDPOINT`.
+ */
+export async function startFakeSqs({ authorize = () => true }: Pick<RecordingOptions, 'authorize'> = {}): Promise<FakeSqs> {
+  const calls: SqsCall[] = [];
+  const server = createServer((req, res) => {
+    void (async () => {
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const input = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>;
+      const resource = typeof input.QueueUrl === 'string' ? queueArnOf(input.QueueUrl) : '';
+      const allowed = authorize(`sqs:${operation}`, resource);
+      calls.push({ operation, input, resource, allowed });
+      const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() };
+      if (!allowed) {
+        res.writeHead(400, headers).end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message: `not authorized to perform: sqs:${operation} on resource: ${resource}` }));
+        return;
+      }
+      if (operation === 'SendMessage') {
+        // The SDK checks the body's MD5 against SQS's answer.
+        const md5 = createHash('md5').update(String(input.MessageBody ?? ''), 'utf8').digest('hex');
+        res.writeHead(200, headers).end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: md5 }));
+        return;
+      }
+      if (operation === 'ChangeMessageVisibility') {
+        res.writeHead(200, headers).end('{}');
+        return;
+      }
+      res.writeHead(400, headers).end(JSON.stringify({ __type: 'com.amazonaws.sqs#InvalidAction', message: `unsupported ${operation}` }));
     })();
   });
   const endpoint = await listen(server);

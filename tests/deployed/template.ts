@@ -142,9 +142,16 @@ class Resolver {
       case 'AWS::S3::Bucket':
         // Bucket names are lower case, at most 63 characters.
         return `${logicalId}-artifact`.toLowerCase().slice(-63);
+      case 'AWS::SQS::Queue':
+        // Ref of a queue is its URL.
+        return `https://sqs.${this.#account.region}.amazonaws.com/${this.#account.accountId}/${this.queueName(logicalId)}`;
       default:
         return `${logicalId}-ARTIFACT`;
     }
+  }
+
+  queueName(logicalId: string): string {
+    return `${logicalId}-ARTIFACT`.slice(-80);
   }
 
   arnPrefix(service: string): string {
@@ -167,6 +174,10 @@ class Resolver {
         return `arn:aws:s3:::${id}`;
       case 'AWS::Lambda::Function.Arn':
         return `${this.arnPrefix('lambda')}function:${id}`;
+      case 'AWS::SQS::Queue.Arn':
+        return `${this.arnPrefix('sqs')}${this.queueName(logicalId)}`;
+      case 'AWS::SQS::Queue.QueueName':
+        return this.queueName(logicalId);
       default:
         throw new Error(`Fn::GetAtt ${key} is not resolvable by the deployed-artifact harness`);
     }
@@ -287,6 +298,12 @@ function roleStatements(template: CfnTemplate, roleId: string): unknown[] {
 
 export interface LoadOptions {
   readonly account?: FakeAccount;
+  /**
+   * Which export of the generated entry the function runs: `handler` (the
+   * API, the default) or `worker` (queued jobs and schedules, present when
+   * the app declares background Blocks).
+   */
+  readonly handlerExport?: 'handler' | 'worker';
 }
 
 /**
@@ -311,14 +328,18 @@ export async function loadDeployedFunction(synth: Pick<Synthesized, 'outDir'>, o
   const blocksId = Object.entries(root.template.Resources).find(
     ([id, r]) => r.Type === 'AWS::CloudFormation::Stack' && id.startsWith('blocks'),
   )?.[0];
-  if (!blocksId) throw new Error('no blocks nested stack in the root template');
-  const stack = resolver.child(root, blocksId);
+  // Amplify nests the Blocks in a `blocks` stack; a fixture app synthesized by createBlocksBackend alone has them at the root.
+  const stack = blocksId === undefined ? root : resolver.child(root, blocksId);
+  const handlerExport = options.handlerExport ?? 'handler';
 
   // CDK's own custom-resource providers (a sandbox FileBucket's emptying on teardown) are not the API.
   const functions = Object.entries(stack.template.Resources).filter(
-    ([id, r]) => r.Type === 'AWS::Lambda::Function' && !id.startsWith('CustomS3AutoDeleteObjectsCustomResourceProvider'),
+    ([id, r]) =>
+      r.Type === 'AWS::Lambda::Function' &&
+      !id.startsWith('CustomS3AutoDeleteObjectsCustomResourceProvider') &&
+      String(r.Properties?.Handler ?? '').endsWith(`.${handlerExport}`),
   );
-  if (functions.length !== 1) throw new Error(`expected one Lambda function in the blocks stack, found ${functions.length}`);
+  if (functions.length !== 1) throw new Error(`expected one Lambda function running "${handlerExport}" in the blocks stack, found ${functions.length}`);
   const [logicalId, fn] = functions[0]!;
   const props = fn.Properties ?? {};
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
+import { readEmailOutbox } from 'blocks-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   collectConsoleErrors,
@@ -203,6 +204,36 @@ describe('the app in a real browser, fully local', () => {
     expect(answers.map((answer) => answer.status)).toEqual([404, 404]);
     for (const answer of answers) expect(answer.body).not.toContain(ownerSub!);
     expect(unexpectedErrors(owner.errors)).toEqual([]);
+  });
+
+  it('emails an export of the notes from a background job, shows its state, and downloads it', async () => {
+    await server.user('add', 'export@example.com', '--password', PASSWORD);
+    const { page, errors } = await newPage();
+    await signIn(page, 'export@example.com');
+    await page.getByRole('heading', { name: 'My notes' }).waitFor();
+    await addNote(page, 'First thought');
+    await addNote(page, 'Second thought');
+
+    await page.getByRole('button', { name: 'Email me an export' }).click();
+    const state = page.getByRole('status').filter({ hasText: /export/i });
+    await expect.poll(() => state.innerText()).toContain('Export emailed');
+    await screenshot(page, '11-note-export');
+
+    // The job ran in the dev server and mailed a link, which downloads the file.
+    const mails = await readEmailOutbox({ dataDir: server.dataDir, scope: 'notes-app', id: 'mailer', to: 'export@example.com' });
+    expect(mails.map((mail) => mail.subject)).toEqual(['Your notes export']);
+    const link = /(http\S+)/.exec(mails[0]?.text ?? '')?.[1];
+    expect(link?.startsWith(server.url)).toBe(true);
+    const mailed = await page.evaluate(async (url) => (await fetch(url)).text(), link!);
+    expect(mailed).toMatch(/^# My notes\n\nExported .*: 2 notes\./);
+    expect(mailed).toContain('First thought');
+    expect(mailed).toContain('Second thought');
+
+    // The page's own link (fresh each time it is shown) downloads the same file.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download export' }).click()]);
+    expect(download.suggestedFilename()).toBe('notes-export.md');
+    expect(await readFile((await download.path())!, 'utf8')).toBe(mailed);
+    expect(unexpectedErrors(errors)).toEqual([]);
   });
 });
 

@@ -89,6 +89,8 @@ class BlocksClient {
 
   late final AdminApi admin = AdminApi._(this);
 
+  late final NoteExportsApi noteExports = NoteExportsApi._(this);
+
   late final NotesApi notes = NotesApi._(this);
 
   void close() => _http.close();
@@ -254,6 +256,41 @@ class Note {
       };
 }
 
+class NoteExport {
+  const NoteExport({this.downloadUrl, this.finishedAt, required this.id, this.noteCount, required this.requestedAt, required this.state});
+
+  factory NoteExport.fromJson(Map<String, dynamic> json) => NoteExport(
+        downloadUrl: _nullable(json["downloadUrl"], (v0) => _as<String>(v0, 'a string')),
+        finishedAt: _nullable(json["finishedAt"], (v0) => _as<String>(v0, 'a string')),
+        id: _as<String>(json["id"], 'a string'),
+        noteCount: _nullable(json["noteCount"], (v0) => _as<num>(v0, 'a number').toDouble()),
+        requestedAt: _as<String>(json["requestedAt"], 'a string'),
+        state: _as<String>(json["state"], 'a string'),
+      );
+
+  /// Present once sent and until the file is pruned; expires in minutes.
+  final String? downloadUrl;
+
+  final String? finishedAt;
+
+  final String id;
+
+  final double? noteCount;
+
+  final String requestedAt;
+
+  final String state;
+
+  Map<String, dynamic> toJson() => <String, dynamic>{
+        if (downloadUrl != null) "downloadUrl": downloadUrl,
+        if (finishedAt != null) "finishedAt": finishedAt,
+        "id": id,
+        if (noteCount != null) "noteCount": noteCount,
+        "requestedAt": requestedAt,
+        "state": state,
+      };
+}
+
 class NotesAttachmentUploadUrlResult {
   const NotesAttachmentUploadUrlResult({required this.id, required this.upload});
 
@@ -381,6 +418,29 @@ class AdminApi {
   Future<AdminOverviewResult> overview() async {
     final result = await _client._call("admin.overview", _positional(<Object?>[]));
     return AdminOverviewResult.fromJson(_as<Map<String, dynamic>>(result, 'an object'));
+  }
+}
+
+/// The `noteExports` namespace.
+class NoteExportsApi {
+  NoteExportsApi._(this._client);
+
+  final BlocksClient _client;
+
+  /// The caller's latest export, with a fresh download link once it was sent.
+  /// `noteExports.latest`; auth: cognito.
+  /// Throws [BlocksApiException]; HTTP 401 besides the protocol's.
+  Future<NoteExport?> latest() async {
+    final result = await _client._call("noteExports.latest", _positional(<Object?>[]));
+    return _nullable(result, (v0) => NoteExport.fromJson(_as<Map<String, dynamic>>(v0, 'an object')));
+  }
+
+  /// Emails the caller a Markdown file of all their notes; while one is on its way, returns that one.
+  /// `noteExports.request`; auth: cognito.
+  /// Throws [BlocksApiException]; HTTP 400, 401 besides the protocol's.
+  Future<NoteExport> request() async {
+    final result = await _client._call("noteExports.request", _positional(<Object?>[]));
+    return NoteExport.fromJson(_as<Map<String, dynamic>>(result, 'an object'));
   }
 }
 

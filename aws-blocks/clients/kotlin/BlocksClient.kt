@@ -29,6 +29,7 @@ class BlocksClient(
 
     val account: AccountApi = AccountApi(this)
     val admin: AdminApi = AdminApi(this)
+    val noteExports: NoteExportsApi = NoteExportsApi(this)
     val notes: NotesApi = NotesApi(this)
 
     /** Sends one call; returns its `result` (org.json values, `JSONObject.NULL` for null) or throws [BlocksApiException]. */
@@ -301,6 +302,38 @@ data class Note(
     }
 }
 
+data class NoteExport(
+    /** Present once sent and until the file is pruned; expires in minutes. */
+    val downloadUrl: String? = null,
+    val finishedAt: String? = null,
+    val id: String,
+    val noteCount: Double? = null,
+    val requestedAt: String,
+    val state: String
+) {
+    fun toJson(): JSONObject {
+        val json = JSONObject()
+        if (this.downloadUrl != null) json.put("downloadUrl", this.downloadUrl)
+        if (this.finishedAt != null) json.put("finishedAt", this.finishedAt)
+        json.put("id", this.id)
+        if (this.noteCount != null) json.put("noteCount", this.noteCount)
+        json.put("requestedAt", this.requestedAt)
+        json.put("state", this.state)
+        return json
+    }
+
+    companion object {
+        fun fromJson(json: JSONObject): NoteExport = NoteExport(
+            downloadUrl = BlocksJson.nullable(json.opt("downloadUrl")) { v0 -> BlocksJson.string(v0) },
+            finishedAt = BlocksJson.nullable(json.opt("finishedAt")) { v0 -> BlocksJson.string(v0) },
+            id = BlocksJson.string(json.opt("id")),
+            noteCount = BlocksJson.nullable(json.opt("noteCount")) { v0 -> BlocksJson.number(v0) },
+            requestedAt = BlocksJson.string(json.opt("requestedAt")),
+            state = BlocksJson.string(json.opt("state"))
+        )
+    }
+}
+
 data class NotesAttachmentUploadUrlResult(
     val id: String,
     val upload: NotesAttachmentUploadUrlResultUpload
@@ -427,6 +460,29 @@ class AdminApi internal constructor(private val client: BlocksClient) {
     suspend fun overview(): AdminOverviewResult {
         val result = client.call("admin.overview", BlocksJson.positional())
         return AdminOverviewResult.fromJson(BlocksJson.obj(result))
+    }
+}
+
+/** The `noteExports` namespace. */
+class NoteExportsApi internal constructor(private val client: BlocksClient) {
+    /**
+     * The caller's latest export, with a fresh download link once it was sent.
+     * `noteExports.latest`; auth: cognito.
+     * Throws [BlocksApiException]; HTTP 401 besides the protocol's.
+     */
+    suspend fun latest(): NoteExport? {
+        val result = client.call("noteExports.latest", BlocksJson.positional())
+        return BlocksJson.nullable(result) { v0 -> NoteExport.fromJson(BlocksJson.obj(v0)) }
+    }
+
+    /**
+     * Emails the caller a Markdown file of all their notes; while one is on its way, returns that one.
+     * `noteExports.request`; auth: cognito.
+     * Throws [BlocksApiException]; HTTP 400, 401 besides the protocol's.
+     */
+    suspend fun request(): NoteExport {
+        val result = client.call("noteExports.request", BlocksJson.positional())
+        return NoteExport.fromJson(BlocksJson.obj(result))
     }
 }
 

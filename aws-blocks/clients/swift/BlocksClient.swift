@@ -270,6 +270,34 @@ public struct Note: Codable, Hashable, Sendable {
     }
 }
 
+public struct NoteExport: Codable, Hashable, Sendable {
+    /// Present once sent and until the file is pruned; expires in minutes.
+    public var downloadUrl: String?
+    public var finishedAt: String?
+    public var id: String
+    public var noteCount: Double?
+    public var requestedAt: String
+    public var state: String
+
+    public init(downloadUrl: String? = nil, finishedAt: String? = nil, id: String, noteCount: Double? = nil, requestedAt: String, state: String) {
+        self.downloadUrl = downloadUrl
+        self.finishedAt = finishedAt
+        self.id = id
+        self.noteCount = noteCount
+        self.requestedAt = requestedAt
+        self.state = state
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case downloadUrl = "downloadUrl"
+        case finishedAt = "finishedAt"
+        case id = "id"
+        case noteCount = "noteCount"
+        case requestedAt = "requestedAt"
+        case state = "state"
+    }
+}
+
 public struct NotesAttachmentUploadUrlResult: Codable, Hashable, Sendable {
     public var id: String
     public var upload: NotesAttachmentUploadUrlResultUpload
@@ -378,6 +406,8 @@ public final class BlocksClient: Sendable {
 
     public var admin: AdminApi { AdminApi(client: self) }
 
+    public var noteExports: NoteExportsApi { NoteExportsApi(client: self) }
+
     public var notes: NotesApi { NotesApi(client: self) }
 
     func call<Params: Encodable, Output: Decodable>(_ method: String, params: Params, as type: Output.Type) async throws -> Output {
@@ -458,6 +488,27 @@ public struct AdminApi: Sendable {
     public func overview() async throws -> AdminOverviewResult {
         let params = PositionalParams()
         return try await client.call("admin.overview", params: params, as: AdminOverviewResult.self)
+    }
+}
+
+/// The `noteExports` namespace.
+public struct NoteExportsApi: Sendable {
+    let client: BlocksClient
+
+    /// The caller's latest export, with a fresh download link once it was sent.
+    /// `noteExports.latest`; auth: cognito.
+    /// Throws BlocksApiError; HTTP 401 besides the protocol's.
+    public func latest() async throws -> NoteExport? {
+        let params = PositionalParams()
+        return try await client.call("noteExports.latest", params: params, as: NoteExport?.self)
+    }
+
+    /// Emails the caller a Markdown file of all their notes; while one is on its way, returns that one.
+    /// `noteExports.request`; auth: cognito.
+    /// Throws BlocksApiError; HTTP 400, 401 besides the protocol's.
+    public func request() async throws -> NoteExport {
+        let params = PositionalParams()
+        return try await client.call("noteExports.request", params: params, as: NoteExport.self)
     }
 }
 

@@ -94,6 +94,16 @@ export interface Note {
   version: number;
 }
 
+export interface NoteExport {
+  /** Present once sent and until the file is pruned; expires in minutes. */
+  downloadUrl?: string;
+  finishedAt?: string;
+  id: string;
+  noteCount?: number;
+  requestedAt: string;
+  state: string;
+}
+
 export interface NotesAttachmentUploadUrlResult {
   id: string;
   upload: NotesAttachmentUploadUrlResultUpload;
@@ -182,6 +192,20 @@ export interface BlocksClient {
      */
     overview(): Promise<AdminOverviewResult>;
   };
+  readonly noteExports: {
+    /**
+     * The caller's latest export, with a fresh download link once it was sent.
+     * `noteExports.latest`; auth: cognito.
+     * Errors (HTTP): 401, plus the protocol's.
+     */
+    latest(): Promise<NoteExport | null>;
+    /**
+     * Emails the caller a Markdown file of all their notes; while one is on its way, returns that one.
+     * `noteExports.request`; auth: cognito.
+     * Errors (HTTP): 400, 401, plus the protocol's.
+     */
+    request(): Promise<NoteExport>;
+  };
   readonly notes: {
     /**
      * A presigned upload for one file of the caller's note; the browser POSTs the file straight to storage.
@@ -261,6 +285,10 @@ export function createBlocksClient(options: BlocksClientOptions = {}): BlocksCli
     },
     admin: {
       overview: () => call<AdminOverviewResult>('admin.overview', positional()),
+    },
+    noteExports: {
+      latest: () => call<NoteExport | null>('noteExports.latest', positional()),
+      request: () => call<NoteExport>('noteExports.request', positional()),
     },
     notes: {
       attachmentUploadUrl: (params) => call<NotesAttachmentUploadUrlResult>('notes.attachmentUploadUrl', params),

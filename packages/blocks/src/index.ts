@@ -33,3 +33,5 @@ export * from '#blocks/email-client';
 export * from '#blocks/app-setting';
 export * from '#blocks/raw-route';
 export * from '#blocks/file-bucket';
+export * from '#blocks/async-job';
+export * from '#blocks/cron-job';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -21,7 +21,7 @@ import { allowedOrigins, type BlocksMode, type HostingBranch } from './cors.js';
 import { readAppModule, type AppDeclarations } from '../core/app-module.js';
 import { blocksLambdaBundling } from './lambda-bundling.js';
 import { writeLambdaEntry } from './lambda-entry.js';
-import { isCloudBlock, type ProvisionContext } from './provision.js';
+import { isCloudBlock, type ProvisionContext, type WorkerFunction } from './provision.js';
 
 export interface BlocksBackendOptions {
   /** `sandbox`: data goes with the stack. `production`: data retained, PITR, deletion protection. */
@@ -81,49 +81,13 @@ class BlocksBackendConstruct extends Construct {
     super(scope, id);
     const removalPolicy = props.mode === 'production' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    const logGroup = new LogGroup(this, 'HandlerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy });
-    const role = new Role(this, 'HandlerRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Blocks API handler: writes its own logs and uses only the resources its Blocks provisioned.',
-      inlinePolicies: {
-        logs: new PolicyDocument({
-          statements: [
-            new PolicyStatement({
-              effect: Effect.ALLOW,
-              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: [logGroup.logGroupArn],
-            }),
-          ],
-        }),
-      },
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason: "Log streams are created at run time; the grant covers only streams of this function's own log group.",
-    });
-
-    this.handler = new NodejsFunction(this, 'Handler', {
-      entry: writeLambdaEntry(props.projectRoot, props.appEntry),
+    this.handler = createBlocksFunction(this, 'Handler', props, {
       handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      // JSON in, JSON out: 512 MB gives the CPU share that keeps p99 low
-      // without paying for memory the handler never touches.
-      memorySize: 512,
+      removalPolicy,
+      roleDescription: 'Blocks API handler: writes its own logs and uses only the resources its Blocks provisioned.',
       // Well below the HTTP API's 30 s integration limit, so a slow call ends
       // as a Lambda timeout (logged) rather than a bare 503 from the gateway.
       timeout: Duration.seconds(10),
-      role,
-      logGroup,
-      environment: {
-        ...(props.cognito && {
-          COGNITO_USER_POOL_ID: props.cognito.userPoolId,
-          COGNITO_CLIENT_ID: props.cognito.clientId,
-        }),
-      },
-      bundling: blocksLambdaBundling,
     });
 
     const origins = allowedOrigins(props.mode, props.hosting, props.extraOrigins ?? []);
@@ -163,23 +127,118 @@ class BlocksBackendConstruct extends Construct {
     });
     this.apiUrl = `${this.api.apiEndpoint}${API_PATH}`;
 
-    provisionBlocks(this, props, { removalPolicy, role, api: this.api, handler: this.handler, allowedOrigins: origins });
+    provisionBlocks(this, props, { removalPolicy, api: this.api, handler: this.handler, allowedOrigins: origins });
+  }
+}
+
+
+interface FunctionSpec {
+  /** The export of the generated entry (lambda-entry.ts). */
+  readonly handler: 'handler' | 'worker';
+  readonly removalPolicy: RemovalPolicy;
+  readonly roleDescription: string;
+  readonly timeout: Duration;
+}
+
+/**
+ * One Blocks function: its own log group and role (allowed only its own
+ * logs until Blocks grant more), bundled from the generated entry. The API
+ * handler and the worker are two of these over the same bundle.
+ */
+function createBlocksFunction(scope: Construct, id: string, props: ConstructProps, spec: FunctionSpec): NodejsFunction {
+  const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: spec.removalPolicy });
+  const role = new Role(scope, `${id}Role`, {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: spec.roleDescription,
+    inlinePolicies: {
+      logs: new PolicyDocument({
+        statements: [
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [logGroup.logGroupArn],
+          }),
+        ],
+      }),
+    },
+  });
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5',
+    reason: "Log streams are created at run time; the grant covers only streams of this function's own log group.",
+  });
+  return new NodejsFunction(scope, id, {
+    entry: writeLambdaEntry(props.projectRoot, props.appEntry),
+    handler: spec.handler,
+    projectRoot: props.projectRoot,
+    depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    // JSON in, JSON out: 512 MB gives the CPU share that keeps p99 low
+    // without paying for memory the handler never touches.
+    memorySize: 512,
+    timeout: spec.timeout,
+    role,
+    logGroup,
+    environment: {
+      ...(props.cognito && {
+        COGNITO_USER_POOL_ID: props.cognito.userPoolId,
+        COGNITO_CLIENT_ID: props.cognito.clientId,
+      }),
+    },
+    bundling: blocksLambdaBundling,
+  });
+}
+
+/** The worker function, created for the first Block that asks (see ProvisionContext.worker). */
+class LazyWorker {
+  #function?: NodejsFunction;
+  #timeoutSeconds = 0;
+
+  constructor(
+    private readonly construct: Construct,
+    private readonly props: ConstructProps,
+    private readonly removalPolicy: RemovalPolicy,
+  ) {}
+
+  get function(): NodejsFunction | undefined {
+    return this.#function;
+  }
+
+  request(timeoutSeconds: number): WorkerFunction {
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
+      throw new Error(`A worker timeout must be 1-900 s (Lambda's range), got ${timeoutSeconds}.`);
+    }
+    this.#timeoutSeconds = Math.max(this.#timeoutSeconds, timeoutSeconds);
+    this.#function ??= createBlocksFunction(this.construct, 'Worker', this.props, {
+      handler: 'worker',
+      removalPolicy: this.removalPolicy,
+      roleDescription: 'Blocks worker (queued jobs, schedules): writes its own logs and uses only the resources its Blocks provisioned.',
+      timeout: Duration.seconds(timeoutSeconds),
+    });
+    // The longest any Block asked for, known only once all are provisioned: resolved at synthesis.
+    const longest = Lazy.number({ produce: () => this.#timeoutSeconds });
+    (this.#function.node.defaultChild as CfnFunction).timeout = longest;
+    return { function: this.#function, timeoutSeconds: longest };
   }
 }
 
 /**
  * Hands every declared Block that has cloud resources a ProvisionContext,
- * then applies what they asked for: one policy statement per set of actions
- * (so the role's policy grows by resources, not by statements) and one JSON
- * environment variable per binding.
+ * then applies what they asked for to the API function and, when a Block
+ * asked for one, the worker: one policy statement per set of actions (so a
+ * role's policy grows by resources, not by statements) and one JSON
+ * environment variable per binding. The worker gets the same grants and
+ * bindings as the API function, since a job handler may use any Block.
  */
 function provisionBlocks(
   construct: Construct,
   props: ConstructProps,
-  shared: { removalPolicy: RemovalPolicy; role: Role; api: HttpApi; handler: NodejsFunction; allowedOrigins: readonly string[] },
+  shared: { removalPolicy: RemovalPolicy; api: HttpApi; handler: NodejsFunction; allowedOrigins: readonly string[] },
 ): void {
   const grants = new Map<string, { actions: readonly string[]; resources: string[] }>();
   const bindings = new Map<string, Record<string, string>>();
+  const worker = new LazyWorker(construct, props, shared.removalPolicy);
+  const acknowledgements: { id: string; reason: string }[] = [];
   for (const block of props.app.resources) {
     if (!isCloudBlock(block)) continue;
     const context: ProvisionContext = {
@@ -189,6 +248,7 @@ function provisionBlocks(
       api: shared.api,
       handler: shared.handler,
       allowedOrigins: shared.allowedOrigins,
+      worker: (options) => worker.request(options.timeoutSeconds),
       logicalId: (prefix) => `${prefix}-${block.scope.name}-${block.id}`,
       grant(actions, resources) {
         // Resource patterns (an S3 bucket's `arn/*`) are the Block's to justify to cdk-nag; actions are always exact.
@@ -200,6 +260,9 @@ function provisionBlocks(
         grant.resources.push(...resources);
         grants.set(key, grant);
       },
+      acknowledgeGrant(finding) {
+        acknowledgements.push({ ...finding });
+      },
       bind(binding: Binding, value) {
         const map = bindings.get(binding.env) ?? {};
         map[bindingKey(block)] = value;
@@ -208,8 +271,12 @@ function provisionBlocks(
     };
     block.provision(context);
   }
-  for (const { actions, resources } of grants.values()) {
-    shared.role.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...actions], resources }));
+  const functions = [shared.handler, ...(worker.function ? [worker.function] : [])];
+  for (const fn of functions) {
+    for (const { actions, resources } of grants.values()) {
+      fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...actions], resources }));
+    }
+    for (const [env, map] of bindings) fn.addEnvironment(env, Stack.of(construct).toJsonString(map));
+    for (const finding of acknowledgements) Validations.of(fn.role ?? fn).acknowledge(finding);
   }
-  for (const [env, map] of bindings) shared.handler.addEnvironment(env, Stack.of(construct).toJsonString(map));
 }

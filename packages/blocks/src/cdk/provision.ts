@@ -30,6 +30,12 @@ export interface ProvisionContext {
   logicalId(prefix: string): string;
   /** Allows the Blocks functions `actions` (exact names, no wildcards) on exactly `resources` (ARNs). */
   grant(actions: readonly string[], resources: readonly string[]): void;
+  /**
+   * Acknowledges a cdk-nag finding that this Block's grants raise (an object
+   * pattern like `bucket/*`), with the reason, on the role of every Blocks
+   * function the grants land on (the API function's and the worker's).
+   */
+  acknowledgeGrant(finding: { readonly id: string; readonly reason: string }): void;
   /** Passes `value` (a name, an ARN) to this Block's `aws-runtime` variant through `binding`. */
   bind(binding: Binding, value: string): void;
   /** The HTTP API, for Blocks that serve routes of their own. */
@@ -38,6 +44,24 @@ export interface ProvisionContext {
   readonly handler: IFunction;
   /** The browser origins the API accepts (cors.ts), for Blocks whose own endpoints browsers call (an S3 bucket's CORS). */
   readonly allowedOrigins: readonly string[];
+  /**
+   * The Blocks worker: a second function, bundled from the same entry, that
+   * works background events (queue records, scheduled invocations) and hands
+   * each to the Block that owns it (transports/lambda-worker.ts). Created on
+   * the first call; it gets every binding and grant the API function gets.
+   * Its timeout is the longest `timeoutSeconds` any Block asks for.
+   */
+  worker(options: { readonly timeoutSeconds: number }): WorkerFunction;
+}
+
+export interface WorkerFunction {
+  readonly function: IFunction;
+  /**
+   * The worker's final timeout in seconds, as a token resolved at synthesis
+   * (Blocks provisioned later may raise it). An SQS queue the worker
+   * consumes needs a visibility timeout of at least this.
+   */
+  readonly timeoutSeconds: number;
 }
 
 /** A Block with cloud resources: its `cdk` variant implements this. */

@@ -74,6 +74,7 @@ export async function startBlocksDevServer(options: BlocksDevServerOptions = {})
     console: api.console,
     vite,
     async close() {
+      await api.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();

@@ -4,6 +4,7 @@ import type { Plugin, ViteDevServer } from 'vite';
 import { API_PATH } from '../rpc/protocol.js';
 import { amplifyOutputsPlugin, resolveMode } from './amplify-outputs.js';
 import { createAppLoader, type AppLoader } from './app-loader.js';
+import { createBackgroundRunner, type BackgroundRunner } from './background.js';
 import { blocksApiMiddleware } from '../transports/node.js';
 import { LocalAuth, localAmplifyOutputs } from './local-auth.js';
 import { loadForDevServer } from './auth-definition/dev-wiring.js';
@@ -23,8 +24,10 @@ export const DEFAULT_ENTRY = 'aws-blocks/index.ts';
 
 /** What startBlocksDevServer needs from the plugin once its server listens. */
 export interface BlocksDevApi {
-  /** Starts the local user pool for a server reachable at `origin`, unless in cloud mode. */
+  /** Starts the local user pool for a server reachable at `origin`, unless in cloud mode, and the Blocks' background work. */
   listening(origin: string): void;
+  /** Stops the Blocks' background work (queues, schedules), waiting for runs in progress. */
+  close(): Promise<void>;
   readonly localAuth: LocalAuth;
   /** The local console at /_blocks/ (local mode only), once the server is configured. */
   readonly console: BlocksConsole | undefined;
@@ -51,11 +54,24 @@ export function blocks(options: BlocksDevOptions = {}): Plugin[] {
 export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> {
   const localAuth = new LocalAuth();
   let local = true;
+  let background: BackgroundRunner | undefined;
+  let loadApp: (() => Promise<Readonly<Record<string, unknown>>>) | undefined;
   const api: BlocksDevApi & { console: BlocksConsole | undefined } = {
     localAuth,
     console: undefined,
     listening(origin) {
       if (local && !localAuth.pool) localAuth.start(origin);
+      // Jobs and schedules run in this process from the start, not from the first API call.
+      if (loadApp !== undefined && background !== undefined) {
+        const runner = background;
+        loadApp().then(
+          (appModule) => runner.sync(appModule),
+          (error: unknown) => console.error(`[blocks] background work waits for the app module to load: ${(error as Error).message}`),
+        );
+      }
+    },
+    async close() {
+      await background?.close();
     },
   };
   return {
@@ -68,7 +84,15 @@ export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> 
       if (local) localAuth.definition = await loadForDevServer(server);
       const entry = path.resolve(server.config.root, options.entry ?? DEFAULT_ENTRY);
       const app = createAppLoader(server, entry);
-      server.httpServer?.once('close', () => void app.close());
+      background = createBackgroundRunner(() => app.load());
+      // Every load the API makes also starts Blocks an edit added and stops those it removed.
+      loadApp = async () => {
+        const appModule = await app.load();
+        background?.sync(appModule);
+        return appModule;
+      };
+      const load = loadApp;
+      server.httpServer?.once('close', () => void api.close().then(() => app.close()));
       server.httpServer?.once('listening', () => {
         const { port } = server.httpServer!.address() as AddressInfo;
         api.listening(`http://localhost:${port}`);
@@ -78,7 +102,7 @@ export function blocksDev(options: BlocksDevOptions = {}): Plugin<BlocksDevApi> 
       const blocksConsole = local ? mountLocalConsole(server, app, localAuth, options) : undefined;
       api.console = blocksConsole;
       server.middlewares.use(
-        blocksApiMiddleware(() => app.load(), {
+        blocksApiMiddleware(load, {
           ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
           ...(blocksConsole && { observer: blocksConsole.log.observe }),
         }),

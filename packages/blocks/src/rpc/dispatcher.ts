@@ -3,6 +3,7 @@ import type { ApiMethod, ApiNamespace } from '../core/api-namespace.js';
 import { readAppModule } from '../core/app-module.js';
 import { isApiError, type ApiError, InvalidRequestError, MethodNotFoundError, PayloadTooLargeError } from '../core/errors.js';
 import { createRequestContext, type ContextOutput } from './request-context.js';
+import { runWithRequestId } from '../core/current-request.js';
 import {
   DEFAULT_MAX_BODY_BYTES,
   type RpcErrorData,
@@ -84,7 +85,8 @@ export function createDispatcher(
       methodName = call.method;
       const { fn, methods, contextOutput } = resolveMethod(namespaces, call, requestId, request);
       output = contextOutput;
-      const result = await fn.apply(methods, argumentsOf(call.params));
+      // The request id follows the call into whatever it awaits (a Block enqueuing work records it).
+      const result = await runWithRequestId(requestId, () => fn.apply(methods, argumentsOf(call.params)));
       return respond(200, { jsonrpc: '2.0', id: call.id, result: result ?? null }, requestId, output);
     } catch (error) {
       if (isApiError(error)) {

@@ -61,9 +61,9 @@ export class FileBucket extends FileBucketBlock implements CloudBlock {
     });
     context.grant(OBJECT_ACTIONS, [bucket.arnForObjects('*')]);
     context.grant(BUCKET_ACTIONS, [bucket.bucketArn]);
-    // cdk-nag names each wildcard resource it finds; the grant lands in the function role's policy.
+    // cdk-nag names each wildcard resource it finds; the grant lands in the Blocks functions' role policies.
     const logicalId = Stack.of(bucket).resolve((bucket.node.defaultChild as CfnBucket).logicalId) as string;
-    Validations.of(context.handler.role ?? context.handler).acknowledge({
+    context.acknowledgeGrant({
       id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/*]`,
       reason: `Objects are created at run time under keys the app chooses; the grant covers only objects of the FileBucket "${this.scope.name}/${this.id}", with exact actions.`,
     });

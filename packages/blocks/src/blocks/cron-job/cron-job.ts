@@ -1,0 +1,60 @@
+/**
+ * What `new CronJob(scope, id, options)` is in every runtime: a declaration
+ * whose schedule and time zone were checked at construction (so a bad one
+ * stops the app at startup, with the reason), and the one way a scheduled
+ * run is made and logged.
+ */
+import { bindingKey } from '../../core/binding.js';
+import { consoleSink, createRunLogger, logRun, withTimeout, type LogSink } from '../../core/run-log.js';
+import type { Scope, ScopedResource } from '../../core/scope.js';
+import type { CronJobOptions } from './public.js';
+import { checkTimezone, parseSchedule, type ParsedSchedule } from './schedule.js';
+
+/** Longest a scheduled run may take (the worker function's timeout asks for at least this). */
+export const CRON_TIMEOUT_SECONDS = 300;
+
+export abstract class DeclaredCronJob implements ScopedResource {
+  readonly kind = 'CronJob';
+  readonly scope: Scope;
+  readonly id: string;
+  readonly schedule: ParsedSchedule;
+  readonly timezone: string;
+  readonly handler: CronJobOptions['handler'];
+  /** Where run lines go (tests capture them). */
+  logSink: LogSink = consoleSink;
+
+  constructor(scope: Scope, id: string, options: CronJobOptions) {
+    if (typeof options?.handler !== 'function') throw new TypeError(`CronJob "${scope.name}/${id}" needs a handler function.`);
+    this.schedule = parseSchedule(options.schedule);
+    this.timezone = checkTimezone(options.timezone ?? 'UTC');
+    this.handler = options.handler;
+    this.scope = scope;
+    this.id = id;
+    scope.register(this);
+  }
+
+  /** Runs the handler now, as if it were due at `scheduledTime`; logs the run; rejects with its failure. */
+  async runNow(scheduledTime: string = new Date().toISOString()): Promise<void> {
+    const block = bindingKey(this);
+    const started = performance.now();
+    let failure: { error: unknown } | undefined;
+    try {
+      const log = createRunLogger({ block, scheduledTime }, this.logSink);
+      await withTimeout(() => this.handler({ scheduledTime, log }), CRON_TIMEOUT_SECONDS, `Schedule ${block}`);
+    } catch (error) {
+      failure = { error };
+    }
+    logRun(
+      {
+        msg: 'schedule run',
+        block,
+        durationMs: Math.round(performance.now() - started),
+        outcome: failure ? 'failed' : 'succeeded',
+        fields: { scheduledTime },
+        ...(failure && { error: failure.error }),
+      },
+      this.logSink,
+    );
+    if (failure) throw failure.error;
+  }
+}
