@@ -18,7 +18,10 @@ import { API_PATH } from '../rpc/protocol.js';
 import { responseHeaders } from '../rpc/responses.js';
 import { pathOf, readBody, toHeaders, writeResponse, type ConnectMiddleware, type ExchangeObserver } from '../transports/node.js';
 
-const MESSAGE = 'Your sign-in has ended (the user was deleted, disabled or signed out)';
+// The verifier's own generic answer, word for word: the gate reads claims
+// before any signature check, so its refusal must tell a forged token nothing
+// the verifier would not (tests/security/token-attacks.test.ts).
+const MESSAGE = 'Unauthorized';
 
 interface PoolClaims {
   readonly sub: string;

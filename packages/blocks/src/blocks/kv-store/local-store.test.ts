@@ -199,6 +199,8 @@ describe('LocalKVStore migration from the one-file-per-key layout', () => {
     await writeLegacy(dir, { key: 'k', value: 'old', version: 1 });
     const store = new LocalKVStore(dir);
     await store.put('k', 'new', { ifVersion: 1 });
+    // The import's own clean-up runs in the background: let it finish, or it races the files written next.
+    await closeLocalStore(dir);
     // As if the process died after committing the import but before deleting the files.
     await writeLegacy(dir, { key: 'k', value: 'old', version: 1 });
     await writeLegacy(dir, { key: 'other', value: 'old', version: 1 });
