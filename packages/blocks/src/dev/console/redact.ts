@@ -6,7 +6,7 @@
  * Secret are: values under a key that names a credential (passwords, tokens,
  * cookies, `Authorization`, secrets, API keys), any string shaped like a JWT
  * wherever it appears, and any value the Blocks report as secret (a secret
- * AppSetting's value), wherever it appears inside a string.
+ * setting's value), wherever it appears inside a string.
  */
 
 export const REDACTED = '[redacted]';
