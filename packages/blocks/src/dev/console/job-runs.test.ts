@@ -40,7 +40,7 @@ function enqueuingCall(requestId: string): ServedExchange {
     method: 'POST',
     path: '/aws-blocks/api',
     headers: new Headers({ authorization: `Bearer ${jwt({ sub: 'u-1', email: 'ada@example.com' })}` }),
-    requestBody: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'notes.requestExport', params: [] }),
+    requestBody: new TextEncoder().encode(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'notes.requestExport', params: [] })),
     status: 200,
     responseHeaders: new Headers({ 'x-request-id': requestId }),
     responseBody: '{"jsonrpc":"2.0","id":1,"result":{}}',
