@@ -27,12 +27,12 @@ interface Listing {
 }
 
 const REFRESH_MS = 2000;
-const GROUPS: ReadonlyArray<{ readonly group: JobGroup; readonly label: string; readonly badge: string }> = [
-  { group: 'dead', label: 'Dead letters', badge: 'danger' },
-  { group: 'failed', label: 'Failed, waiting for a retry', badge: 'warn' },
-  { group: 'running', label: 'Running', badge: '' },
-  { group: 'queued', label: 'Queued', badge: '' },
-  { group: 'succeeded', label: 'Succeeded (kept a day)', badge: 'ok' },
+const GROUPS: ReadonlyArray<{ readonly group: JobGroup; readonly short: string; readonly label: string; readonly badge: string }> = [
+  { group: 'dead', short: 'Dead letters', label: 'Dead letters', badge: 'danger' },
+  { group: 'failed', short: 'Failed', label: 'Failed, waiting for a retry', badge: 'warn' },
+  { group: 'running', short: 'Running', label: 'Running', badge: '' },
+  { group: 'queued', short: 'Queued', label: 'Queued', badge: '' },
+  { group: 'succeeded', short: 'Succeeded', label: 'Succeeded (kept a day)', badge: 'ok' },
 ];
 
 function when(job: JobView): string {
@@ -79,9 +79,9 @@ function JobsPanel({ section }: { readonly section: SectionInfo }) {
         </button>
         {listing && (
           <p className="meta" aria-label={`Job counts of ${section.key}`}>
-            {GROUPS.map(({ group, label }) => (
+            {GROUPS.map(({ group, short }) => (
               <span key={group}>
-                {label.split(',')[0]}: {listing.counts[group]}
+                {short}: {listing.counts[group]}
               </span>
             ))}
           </p>

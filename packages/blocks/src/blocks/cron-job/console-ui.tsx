@@ -41,7 +41,7 @@ function SchedulePanel({ section }: { readonly section: SectionInfo }) {
     <div className="card">
       <ErrorNote text={error} />
       {status && (
-        <dl className="meta" aria-label={`Schedule of ${section.key}`}>
+        <dl className="facts" aria-label={`Schedule of ${section.key}`}>
           <dt>Schedule</dt>
           <dd>
             <code>{status.schedule}</code> ({status.timezone})
