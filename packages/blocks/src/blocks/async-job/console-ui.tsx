@@ -5,6 +5,7 @@
  * "Re-drive" on a dead letter.
  */
 import { useCallback, useEffect, useState } from 'react';
+import { errorText } from '../../dev/console/ui/api';
 import { callAction, ErrorNote, formatTime, JsonView, useBusy, type ConsolePanelUi, type SectionInfo } from '../../dev/console/ui/kit';
 
 type JobGroup = 'queued' | 'running' | 'failed' | 'dead' | 'succeeded';
@@ -44,10 +45,17 @@ function when(job: JobView): string {
 function JobsPanel({ section }: { readonly section: SectionInfo }) {
   const [listing, setListing] = useState<Listing | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const { busy, error, run } = useBusy();
+  const { busy, error, setError, run } = useBusy();
   const retries = typeof section.info.retries === 'number' ? section.info.retries : undefined;
 
-  const load = useCallback(() => run(async () => setListing(await callAction<Listing>(section, 'list'))), [run, section]);
+  // The periodic refresh leaves the busy flag alone: buttons stay usable between an action's start and end only.
+  const load = useCallback(async () => {
+    try {
+      setListing(await callAction<Listing>(section, 'list'));
+    } catch (caught) {
+      setError(errorText(caught));
+    }
+  }, [section, setError]);
   useEffect(() => {
     let active = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
