@@ -155,6 +155,7 @@ interface JobView {
   jobId: string;
   group: string;
   attempts: number;
+  runAt: string;
   lastError?: string;
   requestId?: string;
   payload: unknown;
@@ -163,6 +164,8 @@ interface JobListing {
   jobs: JobView[];
   counts: Record<string, number>;
 }
+
+const WAIT = { timeout: 10_000, interval: 20 };
 
 describe('AsyncJob section', () => {
   it('lists failed and dead-lettered jobs with their last error; re-drive through a fresh declaration of the same Block puts it back in the live queue, and it runs', async () => {
@@ -178,7 +181,8 @@ describe('AsyncJob section', () => {
       });
     const job = declare('console-jobs');
     job.logSink = () => undefined;
-    job.queueOptions = { backoffMs: () => 30, pollMs: 20 };
+    // A backoff long enough to see the job between its attempts, however loaded the machine.
+    job.queueOptions = { backoffMs: () => 1500, pollMs: 20 };
     // The dev server declares the app anew on each load: the console acts through another
     // instance of the same (scope, id) than the one whose queue the runner works.
     const reloaded = declare('console-jobs');
@@ -192,13 +196,14 @@ describe('AsyncJob section', () => {
         const found = listing.jobs.find((candidate) => candidate.jobId === jobId && candidate.group === 'failed');
         if (!found) throw new Error('not failed yet');
         return found;
-      });
+      }, WAIT);
       expect(failed).toMatchObject({ attempts: 1, lastError: 'export 7 failed', payload: { n: 7 } });
+      expect(Date.parse(failed.runAt)).toBeGreaterThan(Date.now());
       const dead = await vi.waitFor(async () => {
         const listing = await run<JobListing>(section, 'list');
         if (listing.counts.dead !== 1) throw new Error('not dead-lettered yet');
         return listing.jobs.find((candidate) => candidate.group === 'dead');
-      });
+      }, WAIT);
       expect(dead).toMatchObject({ jobId, attempts: 2, lastError: 'export 7 failed' });
 
       failing = false;
@@ -206,7 +211,7 @@ describe('AsyncJob section', () => {
       await vi.waitFor(async () => {
         const listing = await run<JobListing>(section, 'list');
         if (listing.counts.succeeded !== 1) throw new Error('not run yet');
-      });
+      }, WAIT);
       expect(ran).toEqual([7]);
       // Only a dead letter can be re-driven; a wrong id or input is a client error.
       await expect(run(section, 'redrive', { jobId })).rejects.toMatchObject({ status: 404 });
