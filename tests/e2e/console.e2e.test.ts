@@ -138,6 +138,10 @@ describe('the Blocks console', () => {
     await expect.poll(() => log.innerText()).toContain('notes.create');
     expect(await requests.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await screenshot(requests, 'console-04-phone');
+    await jobs.setViewportSize({ width: 375, height: 800 });
+    await jobs.reload();
+    await expect.poll(() => jobs.getByLabel('Job counts of notes-app/note-exports').innerText()).toContain('Succeeded: 1');
+    expect(await jobs.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     expect(unexpectedErrors(errors).filter((text) => !text.includes('401'))).toEqual([]);
     await context.close();
   }, 180_000);
