@@ -2,7 +2,8 @@
  * The local Blocks console (/_blocks/) next to the app, in a real browser:
  * the code a sign-up is waiting for, the app's calls in the request log with
  * secrets redacted, a note edited in the console showing up in the app, and
- * a user deleted in the console signed out of the app on their next call.
+ * a user deleted in the console signed out of the app on their next call,
+ * and the app's export job in the Jobs tab and in the log.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +91,25 @@ describe('the Blocks console', () => {
     await app.getByRole('heading', { name: 'My notes' }).waitFor();
     await expect.poll(() => log.locator('li').count()).toBeGreaterThan(before);
 
+    // A background job: the export the app enqueues runs in the dev server, shows in the Jobs tab and in the log.
+    await app.getByRole('button', { name: 'Email me an export' }).click();
+    await expect.poll(() => app.getByRole('status').filter({ hasText: /export/i }).innerText()).toContain('Export emailed');
+    const jobs = await openConsole(context, 'jobs');
+    const exportJobs = jobs.getByRole('region', { name: 'AsyncJob notes-app/note-exports' });
+    await expect.poll(() => exportJobs.getByLabel('Job counts of notes-app/note-exports').innerText()).toContain('Succeeded: 1');
+    const schedule = jobs.getByRole('region', { name: 'CronJob notes-app/prune-exports' });
+    await expect.poll(() => schedule.getByLabel('Schedule of notes-app/prune-exports').innerText()).toContain('cron(30 3 * * ? *)');
+    await schedule.getByRole('button', { name: 'Run now' }).click();
+    await expect.poll(() => schedule.getByLabel('Schedule of notes-app/prune-exports').innerText()).toContain('succeeded');
+    await screenshot(jobs, 'console-05-jobs');
+    await requests.getByLabel('Method').fill('notes-app/');
+    const jobRun = requests.getByRole('button', { name: /^AsyncJob notes-app\/note-exports\s*succeeded/ });
+    await jobRun.click();
+    await expect.poll(() => requests.locator('.log-detail').innerText()).toMatch(/enqueued by request \S+[\s\S]*attempt 1/);
+    expect(await requests.getByLabel('Payload').innerText()).toContain(email);
+    await expect.poll(() => log.innerText()).toContain('CronJob notes-app/prune-exports');
+    await requests.getByLabel('Method').fill('');
+
     // Edit the note in the Data tab; the app shows the new text.
     const data = await openConsole(context, 'data');
     const notes = data.getByRole('region', { name: 'KVStore notes-app/notes' });
@@ -118,6 +138,10 @@ describe('the Blocks console', () => {
     await expect.poll(() => log.innerText()).toContain('notes.create');
     expect(await requests.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await screenshot(requests, 'console-04-phone');
+    await jobs.setViewportSize({ width: 375, height: 800 });
+    await jobs.reload();
+    await expect.poll(() => jobs.getByLabel('Job counts of notes-app/note-exports').innerText()).toContain('Succeeded: 1');
+    expect(await jobs.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     expect(unexpectedErrors(errors).filter((text) => !text.includes('401'))).toEqual([]);
     await context.close();
   }, 180_000);

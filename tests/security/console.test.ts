@@ -161,6 +161,27 @@ describe('CSRF: a cross-site request changes nothing', () => {
     expect((await consolePost('users/delete', { email: 'victim@example.com' })).status).toBe(200);
   });
 
+  it('refuses a cross-site re-drive or run-now of a job', async () => {
+    const lastRun = async () => (JSON.parse((await consolePost('blocks/notes-app/prune-exports/status', {})).body) as { lastRun: unknown }).lastRun;
+    expect(await lastRun()).toBeNull();
+    const attempts: Array<[string, Record<string, string>]> = [
+      ['form post', { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://attacker.example', 'sec-fetch-site': 'cross-site' }],
+      ['cross-site fetch', { ...CONSOLE, ...JSON_BODY, origin: 'https://attacker.example', 'sec-fetch-site': 'cross-site' }],
+      ['no console header', { ...JSON_BODY, ...sameOrigin() }],
+    ];
+    for (const [name, headers] of attempts) {
+      const runNow = await raw({ path: '/_blocks/api/blocks/notes-app/prune-exports/runNow', method: 'POST', headers, body: '{}' });
+      expect([403, 415], name).toContain(runNow.status);
+      const redrive = await raw({ path: '/_blocks/api/blocks/notes-app/note-exports/redrive', method: 'POST', headers, body: JSON.stringify({ jobId: 'any' }) });
+      expect([403, 415], name).toContain(redrive.status);
+    }
+    expect(await lastRun()).toBeNull();
+    // The control: the console page itself runs it now, and reaches the re-drive action (no such dead letter).
+    expect(JSON.parse((await consolePost('blocks/notes-app/prune-exports/runNow', {})).body)).toMatchObject({ outcome: 'succeeded' });
+    expect(await lastRun()).toMatchObject({ outcome: 'succeeded' });
+    expect((await consolePost('blocks/notes-app/note-exports/redrive', { jobId: 'any' })).status).toBe(404);
+  });
+
   it('never grants another site a CORS preflight', async () => {
     const reply = await raw({
       path: '/_blocks/api/users/create',

@@ -50,15 +50,53 @@ export function createRunLogger(base: LogFields, sink: LogSink = consoleSink): R
 
 export interface RunRecord {
   readonly msg: 'job run' | 'schedule run';
+  /** The Block's kind (`kind` of the declaration), for observers. */
+  readonly kind?: string;
   readonly block: string;
   readonly outcome: RunOutcome;
   readonly durationMs: number;
   readonly fields: LogFields;
   readonly error?: unknown;
+  /**
+   * What the run worked on, for observers only (the local console, which
+   * redacts it): never written to the log line, where it could leak data.
+   */
+  readonly payload?: unknown;
 }
 
-/** The one line a run ends with: error level unless it succeeded. */
+/** Told of every finished run in this process (the local console's request log). */
+export type RunObserver = (record: RunRecord) => void;
+
+// On globalThis: the dev server holds two copies of the kit (Node's and Vite's), and a run
+// made by a Block of one copy must reach an observer registered through the other.
+const OBSERVERS_KEY: unique symbol = Symbol.for('blocks-kit.runObservers');
+type GlobalWithObservers = typeof globalThis & { [OBSERVERS_KEY]?: Set<RunObserver> };
+
+function runObservers(): Set<RunObserver> {
+  const global = globalThis as GlobalWithObservers;
+  return (global[OBSERVERS_KEY] ??= new Set());
+}
+
+/** Registers `observer` for every run that ends from now on; returns its removal. */
+export function observeRuns(observer: RunObserver): () => void {
+  const observers = runObservers();
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+function notifyObservers(record: RunRecord): void {
+  for (const observer of runObservers()) {
+    try {
+      observer(record);
+    } catch {
+      // An observer's failure must never fail the run it watches.
+    }
+  }
+}
+
+/** The one line a run ends with: error level unless it succeeded. Observers get the record too. */
 export function logRun(record: RunRecord, sink: LogSink = consoleSink): void {
+  notifyObservers(record);
   const level = record.outcome === 'succeeded' || record.outcome === 'skipped' ? 'info' : 'error';
   const fields = {
     block: record.block,

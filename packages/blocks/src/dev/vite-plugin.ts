@@ -132,5 +132,6 @@ function mountLocalConsole(server: ViteDevServer, app: AppLoader, localAuth: Loc
   gateRef.current = gate;
   server.middlewares.use(blocksConsole.middleware);
   server.middlewares.use(gate.middleware);
+  server.httpServer?.once('close', () => blocksConsole.close());
   return blocksConsole;
 }

@@ -47,8 +47,10 @@ export abstract class DeclaredAsyncJob<T> implements ScopedResource {
     const base = { block, jobId: run.jobId, attempt: run.attempt, ...(run.requestId !== undefined && { requestId: run.requestId }) };
     const started = performance.now();
     let result: RunResult;
+    let parsed: { readonly payload: T } | undefined;
     try {
       const payload = JSON.parse(run.payloadJson) as T;
+      parsed = { payload };
       const log = createRunLogger(base, this.logSink);
       const context = { jobId: run.jobId, attempt: run.attempt, log, ...(run.requestId !== undefined && { requestId: run.requestId }) };
       await withTimeout(() => this.settings.handler(payload, context), this.settings.visibilityTimeout, `Job ${block} ${run.jobId}`);
@@ -60,11 +62,13 @@ export abstract class DeclaredAsyncJob<T> implements ScopedResource {
     logRun(
       {
         msg: 'job run',
+        kind: this.kind,
         block,
         durationMs: Math.round(performance.now() - started),
         outcome: result.ok ? 'succeeded' : final ? 'dead-lettered' : 'failed',
         fields: { jobId, attempt, ...(requestId !== undefined && { requestId }) },
         ...(!result.ok && { error: result.error }),
+        ...(parsed !== undefined && { payload: parsed.payload }),
       },
       this.logSink,
     );

@@ -13,19 +13,21 @@
  */
 import path from 'node:path';
 import type { BackgroundBlock, BackgroundWork } from '../../core/background.js';
+import type { ConsoleBlock, ConsoleSection } from '../../core/console-panel.js';
 import { currentRequestId } from '../../core/current-request.js';
 import type { Scope } from '../../core/scope.js';
 import type { HttpRoute } from '../../core/routes.js';
 import { adminRoute } from '../../local/admin-route.js';
 import { localDataDir } from '../../local/data-dir.js';
 import { DeclaredAsyncJob } from './async-job.js';
+import { asyncJobConsole } from './console.js';
 import { LocalJobQueue, type JobWorker, type LocalQueueOptions } from './local-queue.js';
 import { checkEnqueue } from './options.js';
 import type { AsyncJobOptions, EnqueueOptions, EnqueueResult, JobInfo } from './public.js';
 
 export type * from './public.js';
 
-export class AsyncJob<T = unknown> extends DeclaredAsyncJob<T> implements BackgroundBlock, JobWorker {
+export class AsyncJob<T = unknown> extends DeclaredAsyncJob<T> implements BackgroundBlock, JobWorker, ConsoleBlock {
   #queue?: LocalJobQueue;
   /** Test hook: a shorter backoff and poll interval. */
   queueOptions: LocalQueueOptions = {};
@@ -55,6 +57,11 @@ export class AsyncJob<T = unknown> extends DeclaredAsyncJob<T> implements Backgr
 
   override async redrive(jobId: string): Promise<boolean> {
     return this.#local().redrive(jobId);
+  }
+
+  /** Its panel in the local console (`/_blocks/`, Jobs tab); local mode only. */
+  consoleSection(): ConsoleSection {
+    return asyncJobConsole(this);
   }
 
   /** Development-only routes for `npm run blocks:job` (local/admin-route.ts). */

@@ -47,6 +47,7 @@ export abstract class DeclaredCronJob implements ScopedResource {
     logRun(
       {
         msg: 'schedule run',
+        kind: this.kind,
         block,
         durationMs: Math.round(performance.now() - started),
         outcome: failure ? 'failed' : 'succeeded',

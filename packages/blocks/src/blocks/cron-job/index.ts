@@ -13,14 +13,55 @@
  * });
  */
 import type { BackgroundBlock, BackgroundWork } from '../../core/background.js';
+import { bindingKey } from '../../core/binding.js';
+import type { ConsoleBlock, ConsoleSection } from '../../core/console-panel.js';
 import type { HttpRoute } from '../../core/routes.js';
 import { adminRoute } from '../../local/admin-route.js';
 import { DeclaredCronJob } from './cron-job.js';
+import { cronJobConsole } from './console.js';
 import { startSchedule } from './local-scheduler.js';
+import { scheduleState } from './local-state.js';
+import { nextRun } from './schedule.js';
 
 export * from './public.js';
 
-export class CronJob extends DeclaredCronJob implements BackgroundBlock {
+export class CronJob extends DeclaredCronJob implements BackgroundBlock, ConsoleBlock {
+  /** Runs the handler now (see DeclaredCronJob); locally also remembers how it ended, for the console. */
+  override async runNow(scheduledTime: string = new Date().toISOString()): Promise<void> {
+    const started = Date.now();
+    const remember = (outcome: 'succeeded' | 'failed', error?: unknown): void => {
+      scheduleState(bindingKey(this)).lastRun = {
+        scheduledTime,
+        outcome,
+        finishedAt: new Date().toISOString(),
+        durationMs: Date.now() - started,
+        ...(error !== undefined && { error: error instanceof Error ? error.message : String(error) }),
+      };
+    };
+    try {
+      await super.runNow(scheduledTime);
+    } catch (error) {
+      remember('failed', error);
+      throw error;
+    }
+    remember('succeeded');
+  }
+
+  /** Its panel in the local console (`/_blocks/`, Jobs tab); local mode only. */
+  consoleSection(): ConsoleSection {
+    return cronJobConsole({
+      schedule: this.schedule,
+      timezone: this.timezone,
+      runNow: (scheduledTime) => this.runNow(scheduledTime),
+      state: () => {
+        const state = scheduleState(bindingKey(this));
+        // No scheduler armed (the Block was just added, or runs outside the dev server): when it would run from now.
+        const nextRunAt = state.nextRunAt ?? nextRun(this.schedule, this.timezone, new Date(), new Date())?.toISOString();
+        return { ...(nextRunAt !== undefined && { nextRunAt }), ...(state.lastRun !== undefined && { lastRun: state.lastRun }) };
+      },
+    });
+  }
+
   /** Development-only route for `npm run blocks:job -- run` (local/admin-route.ts). */
   routes(): HttpRoute[] {
     return [

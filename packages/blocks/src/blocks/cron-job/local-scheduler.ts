@@ -10,6 +10,7 @@ import type { BackgroundWork } from '../../core/background.js';
 import { bindingKey } from '../../core/binding.js';
 import { logRun } from '../../core/run-log.js';
 import type { DeclaredCronJob } from './cron-job.js';
+import { scheduleState } from './local-state.js';
 import { nextRun } from './schedule.js';
 
 const MAX_SLEEP_MS = 60_000;
@@ -19,6 +20,7 @@ export function startSchedule(resolve: () => Promise<DeclaredCronJob | undefined
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let due: Date | undefined;
+  let key: string | undefined;
 
   const arm = async (): Promise<void> => {
     if (stopped) return;
@@ -29,7 +31,7 @@ export function startSchedule(resolve: () => Promise<DeclaredCronJob | undefined
       const scheduledTime = due.toISOString();
       due = undefined;
       if (running !== undefined) {
-        logRun({ msg: 'schedule run', block: bindingKey(job), durationMs: 0, outcome: 'skipped', fields: { scheduledTime, reason: 'the previous run is still going' } }, job.logSink);
+        logRun({ msg: 'schedule run', kind: job.kind, block: bindingKey(job), durationMs: 0, outcome: 'skipped', fields: { scheduledTime, reason: 'the previous run is still going' } }, job.logSink);
       } else {
         running = job
           .runNow(scheduledTime)
@@ -41,6 +43,10 @@ export function startSchedule(resolve: () => Promise<DeclaredCronJob | undefined
     }
     // Recomputed each time from the current declaration: an edited schedule applies from here.
     due ??= nextRun(job.schedule, job.timezone, now, startedAt);
+    key = bindingKey(job);
+    // For the console: the time this scheduler is armed for, not one computed apart from it.
+    if (due === undefined) delete scheduleState(key).nextRunAt;
+    else scheduleState(key).nextRunAt = due.toISOString();
     if (due === undefined) return; // an at() schedule that has passed
     timer = setTimeout(() => void arm(), Math.min(Math.max(0, due.getTime() - Date.now()), MAX_SLEEP_MS));
     timer.unref();
@@ -51,6 +57,7 @@ export function startSchedule(resolve: () => Promise<DeclaredCronJob | undefined
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      if (key !== undefined) delete scheduleState(key).nextRunAt;
       await running;
     },
   };

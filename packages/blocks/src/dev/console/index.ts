@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { observeRuns } from '../../core/run-log.js';
 import type { LocalUserPool } from '../../local/user-pool/index.js';
 import { pathOf, type AppModuleLoader, type ConnectMiddleware } from '../../transports/node.js';
 import { checkConsoleRequest } from './guard.js';
@@ -39,6 +40,8 @@ export interface BlocksConsoleOptions {
 export interface BlocksConsole {
   readonly middleware: ConnectMiddleware;
   readonly log: RequestLog;
+  /** Stops recording background runs (the dev server closed). */
+  close(): void;
 }
 
 function refuse(res: ServerResponse, status: number, message: string, json: boolean): void {
@@ -54,8 +57,11 @@ export function createBlocksConsole(options: BlocksConsoleOptions): BlocksConsol
   const secrets = (): Promise<readonly string[]> => service.secrets();
   const log = new RequestLog({ secrets, ...options.requestLog });
   const service = createConsoleService({ load: options.load, pool: options.pool, log, ...(options.onUsersChanged && { onUsersChanged: options.onUsersChanged }) });
+  // Background runs (queued jobs, schedules) join the log; their own JSON line already reaches the terminal.
+  const stopRuns = observeRuns(log.observeRun);
   if (options.terminal) {
     log.onEntry((entry) => {
+      if (entry.kind === 'job') return;
       for (const line of terminalLines(entry)) console.info(line);
     });
   }
@@ -96,5 +102,5 @@ export function createBlocksConsole(options: BlocksConsoleOptions): BlocksConsol
     page(req, res).catch(next);
   };
 
-  return { middleware, log };
+  return { middleware, log, close: () => void stopRuns() };
 }

@@ -1,9 +1,11 @@
 /**
  * The console's request log: every call the dev server's Blocks transport
- * served, redacted once when recorded (so nothing secret is ever held), kept
- * in a ring buffer of bounded size. Listeners (the terminal's
- * `[rpc-in]`/`[rpc-out]` lines) get the same redacted entries.
+ * served, and every background run (core/run-log.ts's observers: a queued
+ * job, a scheduled run), redacted once when recorded (so nothing secret is
+ * ever held), kept in a ring buffer of bounded size. Listeners (the
+ * terminal's `[rpc-in]`/`[rpc-out]` lines) get the same redacted entries.
  */
+import type { RunOutcome, RunRecord } from '../../core/run-log.js';
 import type { ServedExchange } from '../../transports/node.js';
 import { safeJsonParse } from '../../core/safe-json.js';
 import { callerOf, type Caller } from './caller.js';
@@ -15,8 +17,8 @@ export interface RequestLogEntry {
   readonly seq: number;
   /** ISO time the call arrived. */
   readonly time: string;
-  readonly kind: 'rpc' | 'route';
-  /** `notes.create` for a call, `GET /aws-blocks/files/…` for a route. */
+  readonly kind: 'rpc' | 'route' | 'job';
+  /** `notes.create` for a call, `GET /aws-blocks/files/…` for a route, `<Block kind> <scope>/<id>` for a run. */
   readonly method: string;
   readonly caller: Caller;
   readonly status: number;
@@ -24,12 +26,25 @@ export interface RequestLogEntry {
   readonly errorCode?: number;
   readonly errorMessage?: string;
   readonly durationMs: number;
+  /** The call's request id; for a job run, the id of the call that enqueued it. */
   readonly requestId?: string;
+  /** A background run's details (kind `job`). */
+  readonly job?: JobRunInfo;
   /** Redacted; absent when there was nothing to show. */
   readonly params?: unknown;
   readonly result?: unknown;
   /** The result was not kept: no console page was open when the call was made (see `watch`). */
   readonly resultSkipped?: true;
+}
+
+export interface JobRunInfo {
+  /** `<scope>/<id>` of the Block that ran. */
+  readonly block: string;
+  readonly outcome: RunOutcome;
+  readonly jobId?: string;
+  readonly attempt?: number;
+  /** When a scheduled run was due. */
+  readonly scheduledTime?: string;
 }
 
 export interface RequestLogOptions extends Partial<RingBufferOptions> {
@@ -79,6 +94,9 @@ interface Sized {
   readonly bytes: number;
 }
 
+/** A call or a run observed but not yet redacted into the log. */
+type PendingItem = { seq: number; exchange: ServedExchange; full: boolean } | { seq: number; run: RunRecord; endedAt: number };
+
 export type RequestLogListener = (entry: RequestLogEntry) => void;
 
 export class RequestLog {
@@ -88,7 +106,7 @@ export class RequestLog {
   readonly #listeners = new Set<RequestLogListener>();
   #seq = 0;
   // Calls wait here, unredacted, only until the next flush; at most maxEntries of them.
-  #pending: Array<{ seq: number; exchange: ServedExchange; full: boolean }> = [];
+  #pending: PendingItem[] = [];
   #watchedUntil = 0;
   readonly #now: () => number;
   #flushing: Promise<void> | undefined;
@@ -119,11 +137,20 @@ export class RequestLog {
    * values per batch), in the order they were observed.
    */
   readonly observe = (exchange: ServedExchange): void => {
-    this.#pending.push({ seq: ++this.#seq, exchange, full: this.#now() < this.#watchedUntil });
+    this.#enqueue({ seq: ++this.#seq, exchange, full: this.#now() < this.#watchedUntil });
+  };
+
+  /** core/run-log.ts's observer: a background run that ended. Same rules as `observe`. */
+  readonly observeRun = (run: RunRecord): void => {
+    this.#enqueue({ seq: ++this.#seq, run, endedAt: this.#now() });
+  };
+
+  #enqueue(item: PendingItem): void {
+    this.#pending.push(item);
     // A burst faster than the flush keeps only what the log would keep anyway.
     if (this.#pending.length > this.#buffer.maxEntries) this.#pending.splice(0, this.#pending.length - this.#buffer.maxEntries);
     this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush());
-  };
+  }
 
   async #flush(): Promise<void> {
     try {
@@ -132,7 +159,7 @@ export class RequestLog {
         const batch = this.#pending;
         this.#pending = [];
         const redact = createRedactor(secrets);
-        for (const { seq, exchange, full } of batch) this.#push(this.#entryOf(seq, exchange, redact, full));
+        for (const item of batch) this.#push('run' in item ? this.#runEntryOf(item.seq, item.run, item.endedAt, redact) : this.#entryOf(item.seq, item.exchange, redact, item.full));
       }
     } catch (error) {
       this.#pending = [];
@@ -193,6 +220,41 @@ export class RequestLog {
       ...(json !== undefined && { result: bounded(redact(json), max, size) }),
       ...(!readResponse && { resultSkipped: true }),
     });
+  }
+
+  #runEntryOf(seq: number, run: RunRecord, endedAt: number, redact: Redactor): Sized {
+    const size = { chars: 0 };
+    const text = (value: unknown): string | undefined => (typeof value === 'string' ? String(redact(value)).slice(0, 200) : undefined);
+    const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+    const requestId = text(run.fields.requestId);
+    const jobId = text(run.fields.jobId);
+    const attempt = number(run.fields.attempt);
+    const scheduledTime = text(run.fields.scheduledTime);
+    const failed = run.outcome === 'failed' || run.outcome === 'dead-lettered';
+    const error = run.error instanceof Error ? run.error.message : run.error === undefined ? undefined : String(run.error);
+    // Who caused the run: the caller of the call that enqueued it, while that call is still in the log.
+    const enqueuedBy = requestId === undefined ? undefined : this.#buffer.find(({ entry }) => entry.kind !== 'job' && entry.requestId === requestId)?.entry.caller;
+    const job: JobRunInfo = {
+      block: String(redact(run.block)).slice(0, 200),
+      outcome: run.outcome,
+      ...(jobId !== undefined && { jobId }),
+      ...(attempt !== undefined && { attempt }),
+      ...(scheduledTime !== undefined && { scheduledTime }),
+    };
+    const entry: RequestLogEntry = {
+      seq,
+      time: new Date(endedAt - run.durationMs).toISOString(),
+      kind: 'job',
+      method: `${text(run.kind) ?? 'run'} ${job.block}`,
+      caller: enqueuedBy ?? { label: run.msg === 'schedule run' ? 'schedule' : 'background' },
+      status: failed ? 500 : 200,
+      durationMs: run.durationMs,
+      ...(requestId !== undefined && { requestId }),
+      job,
+      ...(run.payload !== undefined && { params: bounded(redact(run.payload), this.#maxPayloadChars, size) }),
+      ...(error !== undefined && { errorMessage: String(redact(error)).slice(0, 1000) }),
+    };
+    return { entry, bytes: 2 * (size.chars + ENTRY_OVERHEAD_BYTES) };
   }
 
   /** Entries after `afterSeq`, oldest first. */

@@ -6,10 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isConsoleBlock, type ConsoleSection } from '../../core/console-panel.js';
 import { Scope } from '../../core/scope.js';
-import { AppSetting, AuthBasic, EmailClient, FileBucket, KVStore } from '../../index.js';
+import { AppSetting, AsyncJob, AuthBasic, CronJob, EmailClient, FileBucket, KVStore } from '../../index.js';
 
 let dataDir: string;
 const previous = process.env.BLOCKS_DATA_DIR;
@@ -148,5 +148,135 @@ describe('AuthBasic section', () => {
     expect((await users.get('ada'))?.value).toMatchObject({ confirmed: true, sessionEpoch: 1 });
     await run(section, 'delete', { username: 'ada' });
     await expect(run(section, 'delete', { username: 'ada' })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+interface JobView {
+  jobId: string;
+  group: string;
+  attempts: number;
+  runAt: string;
+  lastError?: string;
+  requestId?: string;
+  payload: unknown;
+}
+interface JobListing {
+  jobs: JobView[];
+  counts: Record<string, number>;
+}
+
+const WAIT = { timeout: 10_000, interval: 20 };
+
+describe('AsyncJob section', () => {
+  it('lists failed and dead-lettered jobs with their last error; re-drive through a fresh declaration of the same Block puts it back in the live queue, and it runs', async () => {
+    let failing = true;
+    const ran: number[] = [];
+    const declare = (name: string) =>
+      new AsyncJob<{ n: number }>(new Scope(name), 'exports', {
+        retries: 1,
+        handler: async ({ n }) => {
+          if (failing) throw new Error(`export ${n} failed`);
+          ran.push(n);
+        },
+      });
+    const job = declare('console-jobs');
+    job.logSink = () => undefined;
+    // A backoff long enough to see the job between its attempts, however loaded the machine.
+    job.queueOptions = { backoffMs: () => 1500, pollMs: 20 };
+    // The dev server declares the app anew on each load: the console acts through another
+    // instance of the same (scope, id) than the one whose queue the runner works.
+    const reloaded = declare('console-jobs');
+    const section = reloaded.consoleSection();
+    expect(section).toMatchObject({ ui: 'async-job', tab: 'Jobs', info: { retries: 1 } });
+    const work = job.startBackground(async () => job);
+    try {
+      const { jobId } = await job.enqueue({ n: 7 });
+      const failed = await vi.waitFor(async () => {
+        const listing = await run<JobListing>(section, 'list');
+        const found = listing.jobs.find((candidate) => candidate.jobId === jobId && candidate.group === 'failed');
+        if (!found) throw new Error('not failed yet');
+        return found;
+      }, WAIT);
+      expect(failed).toMatchObject({ attempts: 1, lastError: 'export 7 failed', payload: { n: 7 } });
+      expect(Date.parse(failed.runAt)).toBeGreaterThan(Date.now());
+      const dead = await vi.waitFor(async () => {
+        const listing = await run<JobListing>(section, 'list');
+        if (listing.counts.dead !== 1) throw new Error('not dead-lettered yet');
+        return listing.jobs.find((candidate) => candidate.group === 'dead');
+      }, WAIT);
+      expect(dead).toMatchObject({ jobId, attempts: 2, lastError: 'export 7 failed' });
+
+      failing = false;
+      expect(await run(section, 'redrive', { jobId })).toEqual({ redriven: true, jobId });
+      await vi.waitFor(async () => {
+        const listing = await run<JobListing>(section, 'list');
+        if (listing.counts.succeeded !== 1) throw new Error('not run yet');
+      }, WAIT);
+      expect(ran).toEqual([7]);
+      // Only a dead letter can be re-driven; a wrong id or input is a client error.
+      await expect(run(section, 'redrive', { jobId })).rejects.toMatchObject({ status: 404 });
+      await expect(run(section, 'redrive', { jobId: 42 })).rejects.toMatchObject({ status: 400 });
+    } finally {
+      await work.stop();
+    }
+  });
+});
+
+describe('CronJob section', () => {
+  interface ScheduleStatus {
+    schedule: string;
+    timezone: string;
+    nextRunAt: string | null;
+    lastRun: { outcome: string; error?: string } | null;
+  }
+
+  it('shows the schedule, its next run in its time zone, runs the handler now and remembers the outcome', async () => {
+    const runs: string[] = [];
+    let fail = false;
+    const cron = new CronJob(new Scope('console-cron'), 'prune', {
+      schedule: 'cron(0 3 * * ? *)',
+      timezone: 'Europe/Paris',
+      handler: async ({ scheduledTime }) => {
+        if (fail) throw new Error('prune failed');
+        runs.push(scheduledTime);
+      },
+    });
+    cron.logSink = () => undefined;
+    const section = cron.consoleSection();
+    expect(section).toMatchObject({ ui: 'cron-job', tab: 'Jobs', info: { schedule: 'cron(0 3 * * ? *)', timezone: 'Europe/Paris' } });
+    const before = await run<ScheduleStatus>(section, 'status');
+    expect(before).toMatchObject({ schedule: 'cron(0 3 * * ? *)', timezone: 'Europe/Paris', lastRun: null });
+    const next = new Date(before.nextRunAt!);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    expect(next.getTime() - Date.now()).toBeLessThanOrEqual(25 * 3600 * 1000);
+    // 03:00 in Paris is 01:00 or 02:00 UTC (summer or winter time).
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(next)).toBe('03:00');
+
+    const done = await run<{ outcome: string; scheduledTime: string }>(section, 'runNow');
+    expect(done.outcome).toBe('succeeded');
+    expect(runs).toEqual([done.scheduledTime]);
+    expect((await run<ScheduleStatus>(section, 'status')).lastRun).toMatchObject({ outcome: 'succeeded' });
+
+    fail = true;
+    expect(await run(section, 'runNow')).toMatchObject({ outcome: 'failed', error: 'prune failed' });
+    expect((await run<ScheduleStatus>(section, 'status')).lastRun).toMatchObject({ outcome: 'failed', error: 'prune failed' });
+  });
+
+  it('shows the time the running scheduler is armed for', async () => {
+    const cron = new CronJob(new Scope('console-cron-rate'), 'tick', { schedule: 'rate(5 minutes)', handler: async () => undefined });
+    const startedAt = Date.now();
+    const work = cron.startBackground(async () => cron);
+    try {
+      const status = await vi.waitFor(async () => {
+        const answer = await run<ScheduleStatus>(cron.consoleSection(), 'status');
+        if (answer.nextRunAt === null) throw new Error('not armed');
+        return answer;
+      });
+      const due = Date.parse(status.nextRunAt!) - startedAt;
+      expect(due).toBeGreaterThan(4 * 60_000);
+      expect(due).toBeLessThanOrEqual(5 * 60_000 + 1000);
+    } finally {
+      await work.stop();
+    }
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The live request log: polls for entries newer than the last one it has
  * (once a second, only while this tab is open), filters them in the page,
- * and opens one to show its redacted params and result.
+ * and opens one to show its redacted params and result. Background runs
+ * (kind `job`) are entries too: their outcome in place of a status, their
+ * payload as params, and the request id of the call that enqueued them.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { consoleApi, errorText } from './api';
@@ -10,7 +12,7 @@ import { ErrorNote, JsonView } from './kit';
 interface Entry {
   readonly seq: number;
   readonly time: string;
-  readonly kind: 'rpc' | 'route';
+  readonly kind: 'rpc' | 'route' | 'job';
   readonly method: string;
   readonly caller: { readonly label: string; readonly sub?: string; readonly email?: string };
   readonly status: number;
@@ -21,6 +23,13 @@ interface Entry {
   readonly params?: unknown;
   readonly result?: unknown;
   readonly resultSkipped?: true;
+  readonly job?: {
+    readonly block: string;
+    readonly outcome: string;
+    readonly jobId?: string;
+    readonly attempt?: number;
+    readonly scheduledTime?: string;
+  };
 }
 
 const POLL_MS = 1000;
@@ -120,7 +129,7 @@ export function RequestsPanel() {
               <button type="button" className="log-row" aria-expanded={open?.seq === entry.seq} onClick={() => void (open?.seq === entry.seq ? setOpen(null) : show(entry))}>
                 <span className="log-method">{entry.method}</span>
                 <span className={`status s${Math.floor(entry.status / 100)}`}>
-                  {entry.status}
+                  {entry.job ? entry.job.outcome : entry.status}
                   {entry.errorCode !== undefined && ` (${entry.errorCode})`}
                 </span>
                 <span className="log-caller">{entry.caller.label}</span>
@@ -133,12 +142,15 @@ export function RequestsPanel() {
                   {open.errorMessage && <p className="error">{open.errorMessage}</p>}
                   <p className="meta">
                     {open.caller.sub && <span>sub {open.caller.sub}</span>}
-                    {open.requestId && <span>request id {open.requestId}</span>}
+                    {open.requestId && <span>{open.job ? 'enqueued by request' : 'request id'} {open.requestId}</span>}
+                    {open.job?.jobId && <span>job {open.job.jobId}</span>}
+                    {open.job?.attempt !== undefined && <span>attempt {open.job.attempt}</span>}
+                    {open.job?.scheduledTime && <span>due {new Date(open.job.scheduledTime).toLocaleString()}</span>}
                   </p>
-                  <h4>Params</h4>
-                  <JsonView value={open.params} label="Params" />
-                  <h4>Result</h4>
-                  {open.resultSkipped ? (
+                  <h4>{open.job ? 'Payload' : 'Params'}</h4>
+                  <JsonView value={open.params} label={open.job ? 'Payload' : 'Params'} />
+                  {open.job ? null : <h4>Result</h4>}
+                  {open.job ? null : open.resultSkipped ? (
                     <p className="meta">Not kept: the console was closed when this call was made (results are recorded while a console page is open).</p>
                   ) : (
                     <JsonView value={open.result} label="Result" />
