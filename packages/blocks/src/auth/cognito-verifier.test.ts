@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors.js';
 import {
@@ -137,7 +138,9 @@ const PATHS: readonly VerifierPath[] = [
   {
     name: 'deployed pool id (CognitoJwtVerifier)',
     issuer: () => cognitoIssuer(DEPLOYED_POOL_ID),
-    serveKeys: () => vi.stubGlobal('fetch', fx.cognitoFetch(DEPLOYED_POOL_ID)),
+    serveKeys: () => {
+      vi.spyOn(https, 'get').mockImplementation(fx.cognitoHttpsGet(DEPLOYED_POOL_ID));
+    },
     verifier: (overrides) =>
       new CognitoVerifier({ userPoolId: DEPLOYED_POOL_ID, clientId: CLIENT_ID, tokenUse: 'id', ...overrides }),
   },
@@ -336,18 +339,18 @@ describe('signing keys', () => {
   it('verifies against the derived Cognito issuer in the cloud configuration', async () => {
     const poolId = 'us-east-1_abc';
     const issuer = cognitoIssuer(poolId);
-    const fetchStub = vi.fn(async (input: string | URL | Request) => {
-      const url = input instanceof Request ? input.url : String(input);
-      if (url !== `${issuer}/.well-known/jwks.json`) throw new TypeError(`unexpected fetch ${url}`);
-      return new Response(JSON.stringify(fx.jwks()), { headers: { 'content-type': 'application/json' } });
-    });
-    vi.stubGlobal('fetch', fetchStub);
+    const get = vi.spyOn(https, 'get').mockImplementation(fx.cognitoHttpsGet(poolId));
+    // The keys come over node:https; global fetch (undici, slow to load on a cold start) is never used.
+    vi.stubGlobal('fetch', () => Promise.reject(new Error('global fetch must not be used')));
+    fx.resetJwksRequests();
     const auth = new CognitoVerifier({ userPoolId: poolId, clientId: CLIENT_ID, tokenUse: 'id' });
     const user = await auth.requireAuth(bearer(fx.mintToken(claimsFor('id', { issuer, username: 'dave' }))));
     expect(user.username).toBe('dave');
     await expectUnauthorized(auth.requireAuth(bearer(fx.mintToken(claimsFor('id')))));
     await expectUnauthorized(auth.requireAuth(bearer(fx.mintToken(claimsFor('access', { issuer })))));
-    expect(fetchStub).toHaveBeenCalledTimes(1);
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(String(get.mock.calls[0]?.[0])).toBe(`${issuer}/.well-known/jwks.json`);
+    expect(fx.jwksRequests).toBe(1);
   });
 });
 
