@@ -29,12 +29,21 @@ function refuse(what) {
 }
 
 /**
+ * Global `fetch` is refused, except the JWKS URL, still served for assets
+ * built before the kit fetched keys over node:https (a bench comparing
+ * against an older build); the current asset must not come here (the
+ * artifact test checks that it never loads Node's fetch library).
  * @param {string | URL | Request} input
  * @param {RequestInit} [init]
  */
 globalThis.fetch = async (input, init) => {
   const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
-  throw refuse(`fetch ${(init?.method ?? 'GET').toUpperCase()} ${url}`);
+  const method = (init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')).toUpperCase();
+  if (url === config.jwksUrl && method === 'GET') {
+    process.stderr.write(`[network-guard] served ${url} (fetch)\n`);
+    return new Response(JSON.stringify(config.jwks), { status: 200, headers: { 'content-type': 'application/json' } });
+  }
+  throw refuse(`fetch ${method} ${url}`);
 };
 
 /** A 200 with the key set, shaped as far as a GET's caller reads it: `response` event, status, headers, body stream. */
