@@ -13,7 +13,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 import { Readable } from 'node:stream';
@@ -58,26 +57,36 @@ function serveJwks() {
   return { request, response };
 }
 
-const httpsGet = https.get;
 /**
- * @param {unknown} input
- * @param {unknown[]} rest
+ * Routes `https.get` of the JWKS URL to `serveJwks`. Only when there is a key
+ * set to serve: loading node:https (with tls, net, http) costs a few ms, which
+ * an empty handler measured as a floor must not pay for the guard's sake (the
+ * kit's bundle imports node:https itself, so for it this only moves the load).
  */
-function guardedGet(input, ...rest) {
-  const url = typeof input === 'string' || input instanceof URL ? String(input) : undefined;
-  if (url === undefined || url !== config.jwksUrl) return Reflect.apply(httpsGet, https, [input, ...rest]);
-  process.stderr.write(`[network-guard] served ${url}\n`);
-  const { request, response } = serveJwks();
-  const callback = /** @type {((response: unknown) => void) | undefined} */ (rest.find((arg) => typeof arg === 'function'));
-  process.nextTick(() => {
-    if (callback) request.once('response', callback);
-    request.emit('response', response);
-  });
-  return request;
+async function guardHttps() {
+  const { default: https } = await import('node:https');
+  const httpsGet = https.get;
+  /**
+   * @param {unknown} input
+   * @param {unknown[]} rest
+   */
+  function guardedGet(input, ...rest) {
+    const url = typeof input === 'string' || input instanceof URL ? String(input) : undefined;
+    if (url === undefined || url !== config.jwksUrl) return Reflect.apply(httpsGet, https, [input, ...rest]);
+    process.stderr.write(`[network-guard] served ${url}\n`);
+    const { request, response } = serveJwks();
+    const callback = /** @type {((response: unknown) => void) | undefined} */ (rest.find((arg) => typeof arg === 'function'));
+    process.nextTick(() => {
+      if (callback) request.once('response', callback);
+      request.emit('response', response);
+    });
+    return request;
+  }
+  https.get = /** @type {typeof https.get} */ (/** @type {unknown} */ (guardedGet));
+  // Named ESM imports of node:https (`import { get } from 'node:https'`) see the replacement too.
+  syncBuiltinESMExports();
 }
-https.get = /** @type {typeof https.get} */ (/** @type {unknown} */ (guardedGet));
-// Named ESM imports of node:https (`import { get } from 'node:https'`) see the replacement too.
-syncBuiltinESMExports();
+if (config.jwksUrl !== '') await guardHttps();
 
 const connect = net.Socket.prototype.connect;
 /**
