@@ -1,4 +1,6 @@
+import { createServer } from 'node:http';
 import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors.js';
 import {
@@ -334,6 +336,26 @@ describe('signing keys', () => {
     const auth = verifier({ jwksUri: 'http://127.0.0.1:1/local_pool/.well-known/jwks.json' });
     const error = await rejection(auth.requireAuth(bearer(fx.mintToken(claimsFor('id')))));
     expect((error as ApiError).status).toBe(503);
+  });
+
+  it.each([
+    ['not JSON', '{"keys":['],
+    ['a prototype key', '{"keys":[],"__proto__":{"polluted":true}}'],
+    ['not UTF-8', Buffer.from([0x7b, 0xff, 0x7d])],
+    ['no keys array', '{"kid":"x"}'],
+  ])('answers 503 when the key set is %s', async (_what, body) => {
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const auth = verifier({ jwksUri: `http://127.0.0.1:${port}/local_pool/.well-known/jwks.json` });
+      const error = await rejection(auth.requireAuth(bearer(fx.mintToken(claimsFor('id')))));
+      expect((error as ApiError).status).toBe(503);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('verifies against the derived Cognito issuer in the cloud configuration', async () => {
