@@ -150,9 +150,15 @@ export const measure: Measure = async () => {
     s3Dynamo: await syntheticFunction(fn, floorHandler(cjsRequires([...ATTACHMENT_CASE.floorPackages, ...DYNAMODB_PACKAGES])), root, 'floor-s3-ddb'),
   };
 
-  /** One cold start: spawn → init → one event → response, then the environment is thrown away. */
+  const floorAssets = new Set(Object.values(floors).map((floor) => floor.assetDir));
+
+  /**
+   * One cold start: spawn → init → one event → response, then the environment is thrown away.
+   * Floors get no key set to serve, so the harness's stand-in for Cognito loads nothing for them.
+   */
   async function coldStart(subject: DeployedFunction, event: unknown, extraEnv?: Record<string, string>): Promise<Sample> {
-    const lambda = await startLambdaProcess(subject, { dynamoDbEndpoint: db.endpoint, jwks: tokens.jwksRoute, ...(extraEnv && { extraEnv }) });
+    const jwks = floorAssets.has(subject.assetDir) ? undefined : tokens.jwksRoute;
+    const lambda = await startLambdaProcess(subject, { dynamoDbEndpoint: db.endpoint, ...(jwks && { jwks }), ...(extraEnv && { extraEnv }) });
     try {
       const outcome = await lambda.invokeTimed<{ statusCode?: number; body?: string }>(event);
       const totalMs = performance.now() - lambda.startedAt;

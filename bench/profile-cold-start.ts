@@ -71,6 +71,8 @@ function groupOf(frame: ProfileNode['callFrame'], bundle: string, map: SourceMap
 async function main(): Promise<void> {
   const method = process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'account.me';
   const sourceMaps = process.argv.includes('--source-maps');
+  // --functions: also list the bundle's hottest source files and functions (what a group above is made of).
+  const functions = process.argv.includes('--functions');
   const synth = await synthesize({ type: 'sandbox', namespace: 'bench', name: 'profile' });
   const work = await mkdtemp(path.join(tmpdir(), 'blocks-bench-profile-'));
   const fn = await loadDeployedFunction(synth);
@@ -102,16 +104,27 @@ async function main(): Promise<void> {
     const map = new SourceMap(JSON.parse(await readFile(path.join(fn.assetDir, `${bundle}.map`), 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
     const selfMs = new Map<string, number>();
+    const bySourceMs = new Map<string, number>();
     profile.samples.forEach((id, i) => {
       const node = byId.get(id);
       if (!node) return;
+      const ms = (profile.timeDeltas[i] ?? 0) / 1000;
       const group = groupOf(node.callFrame, bundle, map);
-      selfMs.set(group, (selfMs.get(group) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+      selfMs.set(group, (selfMs.get(group) ?? 0) + ms);
+      if (functions && node.callFrame.url.endsWith(bundle)) {
+        const entry = map.findEntry(node.callFrame.lineNumber, node.callFrame.columnNumber);
+        const where = 'originalSource' in entry ? `${entry.originalSource.replace(/^.*?(packages\/blocks\/src\/|node_modules\/)/, '')}:${entry.originalLine + 1} ${node.callFrame.functionName}` : '?';
+        bySourceMs.set(where, (bySourceMs.get(where) ?? 0) + ms);
+      }
     });
     console.log(`${method}${sourceMaps ? ' (--enable-source-maps)' : ''}: ${totalMs.toFixed(1)} ms process start → response; init ${lambda.initMs.toFixed(1)} ms, first event ${outcome.durationMs.toFixed(1)} ms`);
     console.log('CPU self time by group (ms), idle excluded:');
     for (const [group, ms] of [...selfMs].filter(([group]) => group !== '((idle))').sort((a, b) => b[1] - a[1]).slice(0, 25)) {
       if (ms >= 0.3) console.log(`${ms.toFixed(1).padStart(7)}  ${group}`);
+    }
+    if (functions) {
+      console.log('Bundle CPU self time by source position (ms):');
+      for (const [where, ms] of [...bySourceMs].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${ms.toFixed(1).padStart(7)}  ${where}`);
     }
   } finally {
     await db.close();

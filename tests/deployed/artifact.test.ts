@@ -20,6 +20,7 @@ import {
   isAllowed,
   loadDeployedFunction,
   startDeployedBackend,
+  startLambdaProcess,
   type DeployedBackend,
   type DeployedFunction,
 } from './harness';
@@ -272,6 +273,24 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     expect(isAllowed(fn.policy, 's3:ListBucket', `arn:aws:s3:::${s3!.bucket}`)).toBe(true);
     expect(isAllowed(fn.policy, 's3:GetObject', 'arn:aws:s3:::some-other-bucket/x')).toBe(false);
     expect(isAllowed(fn.policy, 's3:PutBucketPolicy', `arn:aws:s3:::${s3!.bucket}`)).toBe(false);
+  });
+
+  it('answers a cold account.me without loading Node\'s fetch library (undici)', async () => {
+    // A fresh execution environment: the shared one has long since run other calls.
+    const { db, tokens } = running();
+    const lambda = await startLambdaProcess(fn, { dynamoDbEndpoint: db.endpoint, jwks: tokens.jwksRoute });
+    try {
+      const token = tokens.idToken({ sub: 'cold-undici', email: 'cold-undici@example.com' });
+      const outcome = await lambda.invokeTimed<{ statusCode?: number; body?: string }>(
+        httpApiEvent({ body: { jsonrpc: '2.0', id: 1, method: 'account.me' }, token }),
+      );
+      expect(outcome.result.statusCode, outcome.result.body).toBe(200);
+      // undici's first use costs a cold start tens of ms (docs/performance.md, round four): headers and the JWKS fetch avoid it.
+      expect(outcome.loadedUndici).toBe(false);
+      expect(lambda.logs).toContain(`[network-guard] served ${tokens.jwksRoute.url}`);
+    } finally {
+      await lambda.close();
+    }
   });
 
   // Runs last: it judges every DynamoDB call the cases above made.

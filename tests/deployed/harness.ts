@@ -431,6 +431,8 @@ export interface InvokeOutcome<R> {
   readonly result: R;
   /** Time inside the handler, measured in the child. */
   readonly durationMs: number;
+  /** Whether Node's fetch library (undici) was loaded in the child when it answered (bootstrap.mjs says why that matters). */
+  readonly loadedUndici: boolean;
 }
 
 /** The function failed (Lambda's "Unhandled" error), or init failed. */
@@ -468,7 +470,7 @@ export interface LambdaProcess {
 type ChildMessage =
   | { type: 'ready'; initMs: number }
   | { type: 'init-error'; error: { errorType: string; errorMessage: string; stack: string } }
-  | { type: 'result'; id: number; result: unknown; durationMs: number }
+  | { type: 'result'; id: number; result: unknown; durationMs: number; loadedUndici: boolean }
   | { type: 'error'; id: number; error: { errorType: string; errorMessage: string; stack: string }; durationMs: number };
 
 /** Copies the asset into a fresh task root that can resolve `@aws-sdk/*` and nothing else. */
@@ -561,7 +563,7 @@ export async function startLambdaProcess(fn: DeployedFunction, options: LambdaOp
         if (!entry) return;
         pending.delete(message.id);
         clearTimeout(entry.timer);
-        if (message.type === 'result') entry.resolve({ result: message.result, durationMs: message.durationMs });
+        if (message.type === 'result') entry.resolve({ result: message.result, durationMs: message.durationMs, loadedUndici: message.loadedUndici });
         else entry.reject(new LambdaError(message.error.errorType, message.error.errorMessage, message.error.stack));
       }
     });

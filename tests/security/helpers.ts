@@ -6,6 +6,7 @@
  * spawn-and-SIGKILL harness of the crash tests.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -71,10 +72,11 @@ export async function startSampleApp(options: SampleAppOptions = {}): Promise<Sa
     ...(deployed === undefined && { COGNITO_ISSUER: jwks.issuer, COGNITO_JWKS_URI: jwks.jwksUri }),
     ...options.env,
   });
+  let servingKeys: { mockRestore(): void } | undefined;
   if (deployed !== undefined) {
     delete process.env.COGNITO_ISSUER;
     delete process.env.COGNITO_JWKS_URI;
-    vi.stubGlobal('fetch', jwks.cognitoFetch(deployed));
+    servingKeys = vi.spyOn(https, 'get').mockImplementation(jwks.cognitoHttpsGet(deployed));
   }
   const serverErrors: unknown[][] = [];
   // The app reads its environment at import, so a deployed-style app needs a
@@ -96,7 +98,7 @@ export async function startSampleApp(options: SampleAppOptions = {}): Promise<Sa
     serverErrors,
     async close() {
       process.env = saved;
-      if (deployed !== undefined) vi.unstubAllGlobals();
+      servingKeys?.mockRestore();
       await jwks.close();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -54,6 +54,18 @@ async function loadHandler(taskRoot, handler) {
   return /** @type {(event: unknown, context: unknown) => unknown} */ (target);
 }
 
+/**
+ * Whether Node's bundled fetch library (undici: `fetch`, `Headers`,
+ * `Response`) has been loaded so far. Not something Lambda reports: a
+ * diagnostic for the harness, because loading it costs a cold start tens of
+ * milliseconds and the kit keeps it off the request path.
+ */
+function undiciLoaded() {
+  /** @type {{ moduleLoadList?: string[] }} */
+  const internals = /** @type {never} */ (process);
+  return (internals.moduleLoadList ?? []).some((name) => name.includes('undici'));
+}
+
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 const started = performance.now();
 try {
@@ -70,7 +82,10 @@ try {
     Promise.resolve()
       .then(() => handler(message.event, context))
       .then(
-        (result) => send({ type: 'result', id: message.id, result: result ?? null, durationMs: performance.now() - begun }),
+        (result) => {
+          const durationMs = performance.now() - begun;
+          send({ type: 'result', id: message.id, result: result ?? null, durationMs, loadedUndici: undiciLoaded() });
+        },
         (error) => send({ type: 'error', id: message.id, error: describe(error), durationMs: performance.now() - begun }),
       );
   });

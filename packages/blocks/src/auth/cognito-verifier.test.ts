@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors.js';
 import {
@@ -137,7 +140,9 @@ const PATHS: readonly VerifierPath[] = [
   {
     name: 'deployed pool id (CognitoJwtVerifier)',
     issuer: () => cognitoIssuer(DEPLOYED_POOL_ID),
-    serveKeys: () => vi.stubGlobal('fetch', fx.cognitoFetch(DEPLOYED_POOL_ID)),
+    serveKeys: () => {
+      vi.spyOn(https, 'get').mockImplementation(fx.cognitoHttpsGet(DEPLOYED_POOL_ID));
+    },
     verifier: (overrides) =>
       new CognitoVerifier({ userPoolId: DEPLOYED_POOL_ID, clientId: CLIENT_ID, tokenUse: 'id', ...overrides }),
   },
@@ -333,21 +338,41 @@ describe('signing keys', () => {
     expect((error as ApiError).status).toBe(503);
   });
 
+  it.each([
+    ['not JSON', '{"keys":['],
+    ['a prototype key', '{"keys":[],"__proto__":{"polluted":true}}'],
+    ['not UTF-8', Buffer.from([0x7b, 0xff, 0x7d])],
+    ['no keys array', '{"kid":"x"}'],
+  ])('answers 503 when the key set is %s', async (_what, body) => {
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const auth = verifier({ jwksUri: `http://127.0.0.1:${port}/local_pool/.well-known/jwks.json` });
+      const error = await rejection(auth.requireAuth(bearer(fx.mintToken(claimsFor('id')))));
+      expect((error as ApiError).status).toBe(503);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('verifies against the derived Cognito issuer in the cloud configuration', async () => {
     const poolId = 'us-east-1_abc';
     const issuer = cognitoIssuer(poolId);
-    const fetchStub = vi.fn(async (input: string | URL | Request) => {
-      const url = input instanceof Request ? input.url : String(input);
-      if (url !== `${issuer}/.well-known/jwks.json`) throw new TypeError(`unexpected fetch ${url}`);
-      return new Response(JSON.stringify(fx.jwks()), { headers: { 'content-type': 'application/json' } });
-    });
-    vi.stubGlobal('fetch', fetchStub);
+    const get = vi.spyOn(https, 'get').mockImplementation(fx.cognitoHttpsGet(poolId));
+    // The keys come over node:https; global fetch (undici, slow to load on a cold start) is never used.
+    vi.stubGlobal('fetch', () => Promise.reject(new Error('global fetch must not be used')));
+    fx.resetJwksRequests();
     const auth = new CognitoVerifier({ userPoolId: poolId, clientId: CLIENT_ID, tokenUse: 'id' });
     const user = await auth.requireAuth(bearer(fx.mintToken(claimsFor('id', { issuer, username: 'dave' }))));
     expect(user.username).toBe('dave');
     await expectUnauthorized(auth.requireAuth(bearer(fx.mintToken(claimsFor('id')))));
     await expectUnauthorized(auth.requireAuth(bearer(fx.mintToken(claimsFor('access', { issuer })))));
-    expect(fetchStub).toHaveBeenCalledTimes(1);
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(String(get.mock.calls[0]?.[0])).toBe(`${issuer}/.well-known/jwks.json`);
+    expect(fx.jwksRequests).toBe(1);
   });
 });
 

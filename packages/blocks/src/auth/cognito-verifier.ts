@@ -12,12 +12,15 @@ import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { JwkValidationError, JwksValidationError, JwtBaseError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
-import { SimpleJwksCache, type Jwk } from 'aws-jwt-verify/jwk';
+import { assertIsJwks, SimpleJwksCache, type Jwk, type Jwks } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
+import type { Json } from 'aws-jwt-verify/safe-json-parse';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError, type ApiError } from '../core/errors.js';
 import type { RequestContext } from '../core/context.js';
 import { isLoopbackHostname } from '../core/loopback.js';
+import { safeJsonParse } from '../core/safe-json.js';
+import { fetchJwksBytes, JwksUnavailableError } from './jwks-fetcher.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 export type TokenUse = 'id' | 'access';
@@ -160,37 +163,31 @@ const JWKS_TIMEOUT_MS = 5_000;
 const JWKS_RETRY_AFTER_SECONDS = 5;
 const JWKS_MAX_BYTES = 256 * 1024;
 
-/** The key service could not be reached or answered nonsense: not the caller's fault. */
-class JwksUnavailableError extends Error {
-  override name = 'JwksUnavailableError';
-}
-
-async function readJwksResponse(uri: string): Promise<ArrayBuffer> {
-  // Redirects could lead from https (or loopback) to somewhere we would not have allowed.
-  const response = await fetch(uri, {
-    redirect: 'error',
-    headers: { accept: 'application/json' },
-    signal: AbortSignal.timeout(JWKS_TIMEOUT_MS),
-  });
-  if (!response.ok) throw new JwksUnavailableError(`JWKS request to ${uri} answered ${response.status}`);
-  const body = await response.arrayBuffer();
-  if (body.byteLength > JWKS_MAX_BYTES) throw new JwksUnavailableError(`JWKS from ${uri} is too large`);
-  return body;
-}
-
-/** Global `fetch` instead of the library's node:https client, which refuses http even on loopback. */
+/** The library's fetcher interface on our own `node:https` client: no undici on the cold path (jwks-fetcher.ts). */
 const jwksFetcher: Fetcher = {
   async fetch(uri: string): Promise<ArrayBuffer> {
     assertJwksUriAllowed(uri);
-    try {
-      return await readJwksResponse(uri);
-    } catch (error) {
-      if (error instanceof JwksUnavailableError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new JwksUnavailableError(`JWKS request to ${uri} failed: ${reason}`);
-    }
+    return await fetchJwksBytes(uri, { timeoutMs: JWKS_TIMEOUT_MS, maxBytes: JWKS_MAX_BYTES });
   },
 };
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The key set goes through the kit's safe JSON parser; anything unparsable or misshapen is a `JwksValidationError` (503). */
+function parseJwks(body: ArrayBuffer): Jwks {
+  let text: string;
+  try {
+    text = UTF8.decode(body);
+  } catch {
+    throw new JwksValidationError('JWKS is not UTF-8');
+  }
+  const jwks = safeJsonParse(text);
+  if (jwks === undefined) throw new JwksValidationError('JWKS is not (safe) JSON');
+  // What JSON.parse returned is JSON; the library checks its shape.
+  const json = jwks as Json;
+  assertIsJwks(json);
+  return json;
+}
 
 // ---------------------------------------------------------------------------
 // Token checks
@@ -227,7 +224,7 @@ interface Verifier {
 }
 
 function createVerifier(config: ResolvedConfig): Verifier {
-  const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher });
+  const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher, jwksParser: parseJwks });
   const { clientId, tokenUse } = config;
   if (!config.custom) {
     const verifier = CognitoJwtVerifier.create(

@@ -16,9 +16,14 @@ export interface RequestContext {
   readonly requestId: string;
   /** The called method, as `exportName.method`. */
   readonly method: string;
-  /** Request headers (case-insensitive `get`). */
+  /**
+   * Request headers (case-insensitive `get`). The `Headers` interface, backed
+   * by the kit's own map rather than Node's fetch library, which would cost a
+   * cold start tens of milliseconds to load: everything but
+   * `instanceof Headers` behaves as WHATWG `Headers` does.
+   */
   readonly headers: Headers;
-  /** Extra response headers; use `cookies` for `Set-Cookie`. */
+  /** Extra response headers (the same `Headers` interface); use `cookies` for `Set-Cookie`. */
   readonly responseHeaders: Headers;
   readonly cookies: CookieJar;
   /**

@@ -12,6 +12,7 @@ import {
   type RpcResponse,
 } from './protocol.js';
 import { internalErrorResponse, responseHeaders, retryAfterOf } from './responses.js';
+import { HeaderMap } from './header-map.js';
 import { parseJsonBody } from './request-body.js';
 
 /** A transport-neutral HTTP request: the Node adapter and the Lambda adapter both build one. */
@@ -115,7 +116,7 @@ export function createDispatcher(
       status = 500;
       body = JSON.stringify(internalErrorResponse(message.id, requestId));
     }
-    const headers = new Headers();
+    const headers = new HeaderMap();
     const cookies: string[] = [];
     if (output) {
       for (const [name, value] of output.responseHeaders) {

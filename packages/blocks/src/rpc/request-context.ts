@@ -1,5 +1,6 @@
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { CookieJar, CookieOptions, RequestContext } from '../core/context.js';
+import { HeaderMap } from './header-map.js';
 
 // Secure by default; a Block loosens a flag explicitly when it must.
 const COOKIE_DEFAULTS: CookieOptions = { path: '/', httpOnly: true, secure: true, sameSite: 'lax' };
@@ -32,7 +33,7 @@ export function createRequestContext(
       );
     },
   };
-  const responseHeaders = new Headers();
+  const responseHeaders = new HeaderMap();
   return {
     context: { requestId, method, headers, responseHeaders, cookies, ...(clientIp && { clientIp }) },
     output: { responseHeaders, setCookies },

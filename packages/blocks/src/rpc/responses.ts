@@ -6,10 +6,11 @@
  */
 import { RpcCode, type ApiError } from '../core/errors.js';
 import { API_PATH, type RpcId, type RpcResponse } from './protocol.js';
+import { HeaderMap } from './header-map.js';
 
 /** JSON, never cached, never sniffed, and traceable to its log line by `x-request-id`. */
 export function responseHeaders(requestId: string): Headers {
-  return new Headers({
+  return new HeaderMap({
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',

@@ -12,6 +12,7 @@ import { isRoutedBlock, ROUTES_PREFIX, type HttpRoute } from '../core/routes.js'
 import type { Logger } from './dispatcher.js';
 import { API_PATH, DEFAULT_MAX_BODY_BYTES } from './protocol.js';
 import { responseHeaders, retryAfterOf } from './responses.js';
+import { HeaderMap } from './header-map.js';
 
 /** What a transport hands the router for one request. */
 export interface RouteTransportRequest {
@@ -159,7 +160,7 @@ export function createRouter(appModule: Readonly<Record<string, unknown>>, optio
         requestId,
         ...(request.clientIp !== undefined && { clientIp: request.clientIp }),
       });
-      const headers = new Headers(answer.headers);
+      const headers = new HeaderMap(answer.headers);
       headers.set('x-request-id', requestId);
       if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
       headers.set('x-content-type-options', 'nosniff');

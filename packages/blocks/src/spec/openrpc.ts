@@ -10,6 +10,7 @@ import ts from 'typescript';
 import { rpcCodeForStatus, RpcCode } from '../core/errors.js';
 import { readAppModule } from '../core/app-module.js';
 import { API_PATH, DEFAULT_MAX_BODY_BYTES } from '../rpc/protocol.js';
+import { HeaderMap } from '../rpc/header-map.js';
 import { createRequestContext } from '../rpc/request-context.js';
 import { loadAppSource, SpecSourceError, type AppSource, type SourceMethod } from './app-source.js';
 import { canonicalJson, compareCodeUnits, isJsonObject, type JsonObject, type JsonSchema, type JsonValue } from './json.js';
@@ -74,7 +75,7 @@ export async function buildSpec(options: BuildSpecOptions): Promise<BuiltSpec> {
 
   const runtime = [...readAppModule(appModule).namespaces].sort(([a], [b]) => compareCodeUnits(a, b));
   for (const [exportName, namespace] of runtime) {
-    const { context } = createRequestContext('blocks-spec', `${exportName}.*`, new Headers());
+    const { context } = createRequestContext('blocks-spec', `${exportName}.*`, new HeaderMap());
     const implementations: object = namespace.methodsFor(context);
     const names = Object.keys(implementations)
       .filter((name) => !UNCALLABLE.has(name) && typeof (implementations as Record<string, unknown>)[name] === 'function')

@@ -7,7 +7,8 @@
  * that would refuse to produce them.
  */
 import { createHmac, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import http, { createServer, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { cognitoIssuer } from '../auth/cognito-verifier.js';
 
@@ -37,6 +38,8 @@ export function generateRsaKeyPair(): RsaKeyPair {
 }
 
 const JWKS_PATH_SUFFIX = '/.well-known/jwks.json';
+/** Taken at import, before any test replaces it, so the routed `get` can fall back without calling itself. */
+const ORIGINAL_HTTPS_GET = https.get;
 
 function base64url(input: string | Buffer): string {
   return Buffer.from(input).toString('base64url');
@@ -125,22 +128,26 @@ export class JwksFixture {
   }
 
   /**
-   * A `fetch` that serves this fixture's keys at the JWKS URL of a real
+   * An `https.get` that serves this fixture's keys at the JWKS URL of a real
    * Cognito pool, `https://cognito-idp.<region>.amazonaws.com/<poolId>/.well-known/jwks.json`,
    * so the deployed verifier (pool id only, no `COGNITO_ISSUER`) can be tested
-   * without the network. It counts requests and honours `failJwksWith` like
-   * the http endpoint; every other URL goes to `fallback`.
+   * without the network. That URL is answered by this fixture's own loopback
+   * server over a real connection (so it counts requests and honours
+   * `failJwksWith` like the http endpoint); every other request goes to
+   * `fallback`, by default the `https.get` Node started with. Install it with
+   * `vi.spyOn(https, 'get').mockImplementation(fx.cognitoHttpsGet(poolId))`
+   * (`import https from 'node:https'`); the fixture must be started.
    */
-  cognitoFetch(userPoolId: string, fallback: typeof fetch = globalThis.fetch): typeof fetch {
+  cognitoHttpsGet(userPoolId: string, fallback: typeof https.get = ORIGINAL_HTTPS_GET): typeof https.get {
     const served = `${cognitoIssuer(userPoolId)}${JWKS_PATH_SUFFIX}`;
-    return async (input, init) => {
-      const url = input instanceof Request ? input.url : String(input);
-      if (url !== served) return fallback(input, init);
-      this.#jwksRequests += 1;
-      const json = { 'content-type': 'application/json' };
-      if (this.#failStatus !== undefined) return new Response('{"message":"unavailable"}', { status: this.#failStatus, headers: json });
-      return new Response(JSON.stringify(this.jwks()), { headers: json });
+    const routed = (input: unknown, ...rest: unknown[]): ClientRequest => {
+      const url = typeof input === 'string' || input instanceof URL ? String(input) : undefined;
+      if (url !== served) return Reflect.apply(fallback, https, [input, ...rest]) as ClientRequest;
+      if (!this.#server) throw new Error('JwksFixture.cognitoHttpsGet: start() the fixture first');
+      return Reflect.apply(http.get, http, [`http://127.0.0.1:${this.#port}/${this.poolId}${JWKS_PATH_SUFFIX}`, ...rest]) as ClientRequest;
     };
+    // One function serves every overload of `https.get`: it only reads the URL and passes the rest on.
+    return routed as unknown as typeof https.get;
   }
 
   async start(): Promise<this> {

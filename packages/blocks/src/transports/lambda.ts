@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { createDispatcher, type DispatcherOptions, type RpcHttpRequest, type RpcHttpResponse } from '../rpc/dispatcher.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { NOT_FOUND_BODY, responseHeaders } from '../rpc/responses.js';
+import { HeaderMap } from '../rpc/header-map.js';
 import { createRouter, type Router } from '../rpc/router.js';
 import { sourceMappedConsole } from './source-mapped-stack.js';
 
@@ -18,13 +19,13 @@ export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) =>
 
 /** Payload v2 lowercases header names and comma-joins repeats; cookies arrive apart, in `event.cookies`. */
 function toHeaders(event: APIGatewayProxyEventV2): Headers {
-  const headers = new Headers();
+  const headers = new HeaderMap();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value === undefined) continue;
     try {
       headers.append(name, value);
     } catch {
-      // A name or value WHATWG Headers refuses cannot matter to the API; dropping
+      // A name or value WHATWG header rules refuse cannot matter to the API; dropping
       // it beats failing the whole request with a bare Lambda error.
     }
   }

@@ -11,10 +11,11 @@ import { ROUTES_PREFIX } from '../core/routes.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { createRouter, type Router } from '../rpc/router.js';
 import { internalErrorResponse, NOT_FOUND_BODY, responseHeaders } from '../rpc/responses.js';
+import { HeaderMap } from '../rpc/header-map.js';
 
-/** Node's header object → WHATWG Headers (case-insensitive, multi-value joined). */
+/** Node's header object → a HeaderMap (case-insensitive, multi-value joined). */
 export function toHeaders(incoming: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
+  const headers = new HeaderMap();
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);

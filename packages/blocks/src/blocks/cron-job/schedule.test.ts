@@ -78,6 +78,8 @@ describe('parseSchedule: refused, with the reason', () => {
 
   it('refuses unknown time zones', () => {
     expect(checkTimezone('Europe/Paris')).toBe('Europe/Paris');
+    expect(checkTimezone('UTC')).toBe('UTC');
+    expect(() => checkTimezone('utc ')).toThrow(InvalidScheduleError);
     expect(() => checkTimezone('Mars/Olympus')).toThrow(/Invalid timezone "Mars\/Olympus"/);
     expect(() => checkTimezone('')).toThrow(InvalidScheduleError);
   });

@@ -149,6 +149,9 @@ export function parseSchedule(expression: string): ParsedSchedule {
 export function checkTimezone(timezone: string): string {
   try {
     if (typeof timezone !== 'string' || timezone === '') throw new RangeError('empty');
+    // The default, valid in every ICU build: skipping Intl here spares each Lambda cold start
+    // that constructs a CronJob the ~12 ms a first Intl.DateTimeFormat spends loading ICU data.
+    if (timezone === 'UTC') return timezone;
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {
     throw new InvalidScheduleError(`Invalid timezone "${String(timezone)}": expected an IANA time zone name such as "Europe/Paris" or "UTC".`);
