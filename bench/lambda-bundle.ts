@@ -199,7 +199,8 @@ export const measure: Measure = async () => {
       value: kb(deployed.zipBytes),
       unit: 'KB',
       baseline: { name: 'kit only', value: kb(floor.zipBytes) },
-      target: { max: 150, on: 'value', label: '≤ 150 KB' },
+      // Issue #17's budget for the bundle with every Block the sample uses (round one's was 150 KB with KVStore alone).
+      target: { max: 200, on: 'value', label: '≤ 200 KB' },
       note: `${synth.ok ? 'CDK asset' : 'bench build (synth failed)'}${drift}`,
     },
     {
