@@ -1,6 +1,6 @@
 /** AuthBasic's users tab in the console page (server side: console.ts). */
 import { useCallback, useEffect, useState } from 'react';
-import { callAction, ErrorNote, formatTime, useBusy, type ConsolePanelUi, type SectionInfo } from '../../dev/console/ui/kit';
+import { callAction, ErrorNote, formatTime, LoadMore, useBusy, type ConsolePanelUi, type SectionInfo } from '../../dev/console/ui/kit';
 
 interface AccountRow {
   readonly username: string;
@@ -71,11 +71,7 @@ function AuthBasicUsersPanel({ section }: { readonly section: SectionInfo }) {
           ))}
         </ul>
       )}
-      {cursor && (
-        <button type="button" className="button secondary" disabled={busy} onClick={() => void load(cursor)}>
-          Load more
-        </button>
-      )}
+      <LoadMore cursor={cursor} busy={busy} onLoad={(next) => void load(next)} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 /** FileBucket's panel in the console page (server side: console.ts): list, preview images, download, delete. */
 import { useCallback, useEffect, useState } from 'react';
-import { callAction, ErrorNote, formatTime, useBusy, type ConsolePanelUi, type SectionInfo } from '../../dev/console/ui/kit';
+import { callAction, ErrorNote, formatTime, LoadMore, useBusy, type ConsolePanelUi, type SectionInfo } from '../../dev/console/ui/kit';
 
 interface FileRow {
   readonly key: string;
@@ -100,11 +100,7 @@ function FileBucketPanel({ section }: { readonly section: SectionInfo }) {
           ))}
         </ul>
       )}
-      {cursor && (
-        <button type="button" className="button secondary" disabled={busy} onClick={() => void load(cursor)}>
-          Load more
-        </button>
-      )}
+      <LoadMore cursor={cursor} busy={busy} onLoad={(next) => void load(next)} />
     </div>
   );
 }

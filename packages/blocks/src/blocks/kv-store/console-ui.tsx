@@ -5,7 +5,7 @@
  * delete, export and import JSON lines.
  */
 import { useCallback, useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
-import { callAction, downloadText, ErrorNote, formatTime, useBusy, type ConsolePanelUi, type SectionInfo } from '../../dev/console/ui/kit';
+import { callAction, downloadText, ErrorNote, formatTime, LoadMore, useBusy, type ConsolePanelUi, type SectionInfo } from '../../dev/console/ui/kit';
 
 interface Item {
   readonly key: string;
@@ -167,11 +167,7 @@ function KVStorePanel({ section }: { readonly section: SectionInfo }) {
           ))}
         </ul>
       )}
-      {cursor && (
-        <button type="button" className="button secondary" disabled={busy} onClick={() => void load(cursor)}>
-          Load more
-        </button>
-      )}
+      <LoadMore cursor={cursor} busy={busy} onLoad={(next) => void load(next)} />
     </div>
   );
 }

@@ -77,3 +77,13 @@ export function downloadText(name: string, text: string, type = 'application/x-n
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** The next page of a paged list, while there is one (`cursor` from the last page). */
+export function LoadMore({ cursor, busy, onLoad }: { readonly cursor: string | undefined | null; readonly busy: boolean; readonly onLoad: (cursor: string) => void }): ReactNode {
+  if (!cursor) return null;
+  return (
+    <button type="button" className="button secondary" disabled={busy} onClick={() => onLoad(cursor)}>
+      Load more
+    </button>
+  );
+}
