@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readAppModule } from '../../core/app-module.js';
 import { localDataDir } from '../../local/data-dir.js';
@@ -20,6 +20,7 @@ import {
   settingsFile,
   writeSettingsFile,
 } from './local-settings.js';
+import { runWhenInvoked } from '../../local/cli-main.js';
 
 const USAGE = `Local AppSetting values (development only; deployed values live in SSM Parameter Store)
 
@@ -175,16 +176,4 @@ export async function runSettingCli(argv: string[], io: CliIo = consoleIo, env: 
   }
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
-  runSettingCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenInvoked(import.meta.url, runSettingCli);

@@ -7,13 +7,14 @@
  * dead-letter SQS queue (see README.md).
  */
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readAppModule } from '../../core/app-module.js';
 import { bindingKey } from '../../core/binding.js';
 import type { ScopedResource } from '../../core/scope.js';
 import { ADMIN_HEADER, ADMIN_PREFIX } from '../../local/admin-route.js';
 import type { JobInfo } from './public.js';
+import { runWhenInvoked } from '../../local/cli-main.js';
 
 const USAGE = `Local AsyncJob queues and CronJob schedules (development only)
 
@@ -147,15 +148,4 @@ export async function runJobCli(argv: string[], io: CliIo = consoleIo, env: Node
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
-  runJobCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenInvoked(import.meta.url, runJobCli);

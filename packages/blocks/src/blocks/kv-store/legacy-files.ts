@@ -15,6 +15,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isAtomicTempFile } from '../../local/atomic-file.js';
 import { readDirIfExistsSync, readTextIfExistsSync } from '../../local/if-exists.js';
+import { decodeRecord, type StoredRecord } from './stored-record.js';
 
 const SHARD_NAME = /^[0-9a-f]{2}$/;
 const RECORD_NAME = /^[0-9a-f]{64}\.json$/;
@@ -77,21 +78,11 @@ export async function removeLegacyLayout(layout: LegacyLayout): Promise<void> {
 }
 
 function parseLegacyRecord(text: string): LegacyRecord | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return 'not valid JSON';
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'not a JSON object';
-  const record = parsed as Record<string, unknown>;
-  if (typeof record.key !== 'string' || record.key === '') return 'no string "key"';
-  if (!('value' in record)) return 'no "value"';
-  if (typeof record.version !== 'number' || !Number.isSafeInteger(record.version) || record.version < 1) {
-    return 'no positive integer "version"';
-  }
-  if (record.expiresAt !== undefined && typeof record.expiresAt !== 'number') return '"expiresAt" is not a number';
-  const { key, version, expiresAt } = record as { key: string; version: number; expiresAt?: number };
+  const record = decodeRecord(text);
+  if (typeof record === 'string') return record;
+  const { key } = record as StoredRecord & { key?: unknown };
+  if (typeof key !== 'string' || key === '') return 'no string "key"';
+  const { version, expiresAt } = record;
   const valueJson = JSON.stringify(record.value);
   return expiresAt === undefined ? { key, valueJson, version } : { key, valueJson, version, expiresAt };
 }

@@ -36,6 +36,7 @@ import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ConflictError } from '../../core/errors.js';
 import { findLegacyLayout, readLegacyRecords, removeLegacyLayout, type LegacyLayout } from './legacy-files.js';
+import { decodeRecord, encodeRecord, type StoredRecord } from './stored-record.js';
 import type { DeleteOptions, KVItem, KVStoreApi, ListOptions, ListResult, PutOptions } from './types.js';
 import {
   assertValidKey,
@@ -96,42 +97,12 @@ function dirState(dir: string): DirState {
 /** Set in `meta` in the same transaction that imports an old file layout, so the import never runs twice. */
 const LEGACY_IMPORTED = 'legacyFilesImported';
 
-interface StoredRecord {
-  readonly version: number;
-  readonly expiresAt?: number;
-  readonly value: unknown;
-}
-
 function nowSeconds(): number {
   return Date.now() / 1000;
 }
 
 function isExpired(expiresAt: number | undefined, now: number): boolean {
   return expiresAt !== undefined && expiresAt <= now;
-}
-
-/** Builds the record text around the already-serialised value, so the value is stringified only once. */
-function encodeRecord(valueJson: string, version: number, expiresAt: number | undefined): string {
-  const expiry = expiresAt === undefined ? '' : `,"expiresAt":${expiresAt}`;
-  return `{"version":${version}${expiry},"value":${valueJson}}`;
-}
-
-/** The record, or why it is unreadable (only damage from outside the store can cause that). */
-function decodeRecord(text: string): StoredRecord | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return 'not valid JSON';
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'not a JSON object';
-  const record = parsed as Record<string, unknown>;
-  if (!('value' in record)) return 'no "value"';
-  if (typeof record.version !== 'number' || !Number.isSafeInteger(record.version) || record.version < 1) {
-    return 'no positive integer "version"';
-  }
-  if (record.expiresAt !== undefined && typeof record.expiresAt !== 'number') return '"expiresAt" is not a number';
-  return parsed as StoredRecord;
 }
 
 function toItem<T>(key: string, record: StoredRecord): KVItem<T> {

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { localDataDir } from '../data-dir.js';
 import { CognitoError } from './errors.js';
 import { createLocalUserPool } from './pool.js';
+import { runWhenInvoked } from '../cli-main.js';
 
 const USAGE = `Local user pool (development only; works on the data dir directly)
 
@@ -129,16 +129,4 @@ export async function runUserPoolCli(argv: string[], io: CliIo = consoleIo): Pro
   }
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
-  runUserPoolCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenInvoked(import.meta.url, runUserPoolCli, (error) => error);
