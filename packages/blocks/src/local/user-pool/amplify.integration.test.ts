@@ -1,5 +1,4 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { Amplify } from 'aws-amplify';
 import {
   confirmResetPassword,
   confirmSignUp,
@@ -20,6 +19,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorName, pointAmplifyAt, recordCognitoTargets } from './testing/amplify-client.js';
 import { servePool, tempDataDir, type ServedPool } from './testing/harness.js';
 
 /**
@@ -41,15 +41,6 @@ function randomEmail(): string {
   return `user-${randomBytes(6).toString('hex')}@Example.com`;
 }
 
-async function errorName(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).name;
-  }
-  throw new Error('expected the call to fail');
-}
-
 async function signUpConfirmed(email: string, password: string): Promise<void> {
   const result = await signUp({ username: email, password, options: { userAttributes: { email } } });
   expect(result.nextStep.signUpStep).toBe('CONFIRM_SIGN_UP');
@@ -63,20 +54,8 @@ beforeAll(async () => {
   const temp = await tempDataDir();
   cleanup = temp.cleanup;
   served = await servePool(temp.dir);
-  served.server.prependListener('request', (req) => {
-    const target = req.headers['x-amz-target'];
-    if (typeof target === 'string') calls.push(target.replace('AWSCognitoIdentityProviderService.', ''));
-  });
-  Amplify.configure({
-    Auth: {
-      Cognito: {
-        userPoolId: served.pool.userPoolId,
-        userPoolClientId: served.pool.clientId,
-        userPoolEndpoint: served.endpoint,
-        loginWith: { email: true },
-      },
-    },
-  });
+  recordCognitoTargets(served, calls);
+  pointAmplifyAt(served, { email: true });
 });
 
 afterAll(async () => {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Amplify } from 'aws-amplify';
 import {
   autoSignIn,
   confirmSignIn,
@@ -15,6 +14,7 @@ import {
 } from 'aws-amplify/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from './settings.js';
+import { errorName, pointAmplifyAt, recordCognitoTargets } from './testing/amplify-client.js';
 import { servePool, tempDataDir, type ServedPool } from './testing/harness.js';
 import { totpCode, totpStep } from './totp.js';
 
@@ -36,32 +36,11 @@ const randomEmail = () => `mfa-${randomBytes(6).toString('hex')}@example.com`;
 /** The code of a later step than any used so far: a TOTP code works only once. */
 const codeAt = (secret: string, stepsAhead: number) => totpCode(secret, totpStep(Date.now()) + stepsAhead);
 
-async function errorName(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).name;
-  }
-  throw new Error('expected the call to fail');
-}
-
 async function usePool(settings: Partial<PoolSettings>): Promise<ServedPool> {
   const served = await servePool(dataDir, { settings: { ...DEFAULT_POOL_SETTINGS, ...settings } });
   servers.push(served);
-  served.server.prependListener('request', (req) => {
-    const target = req.headers['x-amz-target'];
-    if (typeof target === 'string') calls.push(target.replace('AWSCognitoIdentityProviderService.', ''));
-  });
-  Amplify.configure({
-    Auth: {
-      Cognito: {
-        userPoolId: served.pool.userPoolId,
-        userPoolClientId: served.pool.clientId,
-        userPoolEndpoint: served.endpoint,
-        loginWith: { email: true },
-      },
-    },
-  });
+  recordCognitoTargets(served, calls);
+  pointAmplifyAt(served, { email: true });
   return served;
 }
 

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveAuthDefinition } from '../../dev/auth-definition/derive.js';
 import { localAuthOutputs } from '../../dev/auth-definition/outputs.js';
 import { synthesizeAuth } from '../../dev/auth-definition/synthesize.js';
+import { errorName, recordCognitoTargets } from './testing/amplify-client.js';
 import { servePool, tempDataDir, type ServedPool } from './testing/harness.js';
 import { totpCode, totpStep } from './totp.js';
 
@@ -44,15 +45,6 @@ async function lastSms(to: string): Promise<string> {
   return message.code;
 }
 
-async function errorName(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).name;
-  }
-  throw new Error('expected the call to fail');
-}
-
 async function signUpByPhone(phone: string): Promise<void> {
   const email = `${phone.slice(1)}@example.com`;
   const started = await signUp({ username: phone, password, options: { userAttributes: { email, phone_number: phone } } });
@@ -69,10 +61,7 @@ beforeAll(async () => {
   const temp = await tempDataDir();
   cleanup = temp.cleanup;
   served = await servePool(temp.dir, { settings: definition.settings });
-  served.server.prependListener('request', (req) => {
-    const target = req.headers['x-amz-target'];
-    if (typeof target === 'string') calls.push(target.replace('AWSCognitoIdentityProviderService.', ''));
-  });
+  recordCognitoTargets(served, calls);
   // The app's way: the local amplify_outputs, plus the local pool's endpoint.
   const auth = localAuthOutputs(definition, { userPoolId: served.pool.userPoolId, clientId: served.pool.clientId });
   Amplify.configure({ version: '1.4', auth } as Parameters<typeof Amplify.configure>[0]);

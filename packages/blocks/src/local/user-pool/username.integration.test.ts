@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Amplify } from 'aws-amplify';
 import { confirmSignUp, fetchUserAttributes, getCurrentUser, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POOL_SETTINGS } from './settings.js';
+import { pointAmplifyAt } from './testing/amplify-client.js';
 import { servePool, tempDataDir, type ServedPool } from './testing/harness.js';
 
 /**
@@ -18,16 +18,7 @@ beforeAll(async () => {
   const temp = await tempDataDir();
   cleanup = temp.cleanup;
   served = await servePool(temp.dir, { settings: { ...DEFAULT_POOL_SETTINGS, usernameAttributes: [] } });
-  Amplify.configure({
-    Auth: {
-      Cognito: {
-        userPoolId: served.pool.userPoolId,
-        userPoolClientId: served.pool.clientId,
-        userPoolEndpoint: served.endpoint,
-        loginWith: { username: true },
-      },
-    },
-  });
+  pointAmplifyAt(served, { username: true });
 });
 
 afterAll(async () => {
