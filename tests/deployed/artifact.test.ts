@@ -130,6 +130,12 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     }
   });
 
+  it('leaves out croner: schedule times are computed by Scheduler once deployed, by croner only locally and at synthesis', async () => {
+    const map = JSON.parse(await readFile(path.join(fn.assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources.some((source) => source.includes('blocks/cron-job/'))).toBe(true);
+    expect(map.sources.filter((source) => source.includes('node_modules/croner/'))).toEqual([]);
+  });
+
   it('creates and lists a signed-in user\'s notes', async () => {
     const { tokens } = running();
     const alice = tokens.idToken({ sub: '2f1c6a8e-0b1d-4c55-9a0e-7a11ce000001', username: 'alice', email: 'alice@example.com' });

@@ -23,9 +23,14 @@ export abstract class DeclaredCronJob implements ScopedResource {
   /** Where run lines go (tests capture them). */
   logSink: LogSink = consoleSink;
 
-  constructor(scope: Scope, id: string, options: CronJobOptions) {
+  /**
+   * `parse` is the field rules alone in the deployed function, which only
+   * runs what synthesis already checked, and those rules plus croner's own
+   * check where times are computed (next-run.ts).
+   */
+  constructor(scope: Scope, id: string, options: CronJobOptions, parse: (expression: string) => ParsedSchedule = parseSchedule) {
     if (typeof options?.handler !== 'function') throw new TypeError(`CronJob "${scope.name}/${id}" needs a handler function.`);
-    this.schedule = parseSchedule(options.schedule);
+    this.schedule = parse(options.schedule);
     this.timezone = checkTimezone(options.timezone ?? 'UTC');
     this.handler = options.handler;
     this.scope = scope;

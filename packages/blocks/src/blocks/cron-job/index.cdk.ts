@@ -11,11 +11,18 @@ import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { CloudBlock, ProvisionContext } from '../../cdk/provision.js';
 import { bindingKey } from '../../core/binding.js';
 import type { ScheduledInvocation } from '../../core/worker-block.js';
+import type { Scope } from '../../core/scope.js';
 import { CRON_TIMEOUT_SECONDS, DeclaredCronJob } from './cron-job.js';
+import { parseComputableSchedule } from './next-run.js';
+import type { CronJobOptions } from './public.js';
 
 export * from './public.js';
 
 export class CronJob extends DeclaredCronJob implements CloudBlock {
+  constructor(scope: Scope, id: string, options: CronJobOptions) {
+    super(scope, id, options, parseComputableSchedule);
+  }
+
   provision(context: ProvisionContext): void {
     const worker = context.worker({ timeoutSeconds: CRON_TIMEOUT_SECONDS });
     const functionArn = worker.function.functionArn;

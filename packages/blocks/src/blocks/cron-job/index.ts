@@ -18,14 +18,20 @@ import type { ConsoleBlock, ConsoleSection } from '../../core/console-panel.js';
 import type { HttpRoute } from '../../core/routes.js';
 import { adminRoute } from '../../local/admin-route.js';
 import { DeclaredCronJob } from './cron-job.js';
+import type { Scope } from '../../core/scope.js';
+import type { CronJobOptions } from './public.js';
 import { cronJobConsole } from './console.js';
 import { startSchedule } from './local-scheduler.js';
 import { scheduleState } from './local-state.js';
-import { nextRun } from './schedule.js';
+import { nextRun, parseComputableSchedule } from './next-run.js';
 
 export * from './public.js';
 
 export class CronJob extends DeclaredCronJob implements BackgroundBlock, ConsoleBlock {
+  constructor(scope: Scope, id: string, options: CronJobOptions) {
+    super(scope, id, options, parseComputableSchedule);
+  }
+
   /** Runs the handler now (see DeclaredCronJob); locally also remembers how it ended, for the console. */
   override async runNow(scheduledTime: string = new Date().toISOString()): Promise<void> {
     const started = Date.now();

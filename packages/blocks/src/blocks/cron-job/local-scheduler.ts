@@ -11,7 +11,7 @@ import { bindingKey } from '../../core/binding.js';
 import { logRun } from '../../core/run-log.js';
 import type { DeclaredCronJob } from './cron-job.js';
 import { scheduleState } from './local-state.js';
-import { nextRun } from './schedule.js';
+import { nextRun } from './next-run.js';
 
 const MAX_SLEEP_MS = 60_000;
 

@@ -4,7 +4,8 @@
  * what would not deploy is refused at construction with the reason.
  */
 import { describe, expect, it } from 'vitest';
-import { checkTimezone, InvalidScheduleError, nextRun, parseSchedule } from './schedule.js';
+import { parseComputableSchedule as parseSchedule, nextRun } from './next-run.js';
+import { checkTimezone, InvalidScheduleError } from './schedule.js';
 
 const NOW = new Date('2026-11-30T07:00:00Z'); // a Monday
 
@@ -74,6 +75,12 @@ describe('parseSchedule: refused, with the reason', () => {
   ])('%s', (expression, reason) => {
     expect(() => parseSchedule(expression)).toThrow(InvalidScheduleError);
     expect(() => parseSchedule(expression)).toThrow(reason);
+  });
+
+  it('refuses, where times are computed, what croner cannot compute', () => {
+    // The field rules let a wrapping weekday range through; croner (local runs, synthesis) does not.
+    expect(() => parseSchedule('cron(0 3 ? * FRI-MON *)')).toThrow(InvalidScheduleError);
+    expect(() => parseSchedule('cron(0 3 ? * FRI-MON *)')).toThrow(/From value is larger than to value/);
   });
 
   it('refuses unknown time zones', () => {

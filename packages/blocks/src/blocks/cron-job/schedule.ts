@@ -1,19 +1,19 @@
 /**
  * EventBridge Scheduler's schedule expressions, checked by its own rules so a
  * schedule that would fail to deploy fails at startup instead, with the
- * reason, and computed locally so the dev server runs it on the same times.
+ * reason. Computing the times (croner) lives in next-run.ts, which only the
+ * local and cdk variants load: the deployed function never computes a time,
+ * and croner is a seventh of its bundle.
  *
  * - `cron(minutes hours day-of-month month day-of-week year)`: six fields;
  *   one of day-of-month and day-of-week must be `?`; day-of-week 1-7 is
  *   SUN-SAT; `L`, `W` (day-of-month) and `L`, `#` (day-of-week) as AWS has
- *   them. Next times come from croner in its 7-part Quartz mode.
+ *   them.
  * - `rate(value unit)`: a positive whole number of minutes, hours or days,
  *   the unit singular exactly when the value is 1. Counted from when the
  *   schedule starts (deployed: its creation; locally: the dev server's start).
  * - `at(yyyy-mm-ddThh:mm:ss)`: once, in the schedule's time zone.
  */
-import { Cron } from 'croner';
-
 export type ParsedSchedule =
   | { readonly kind: 'cron'; readonly expression: string; readonly fields: readonly string[] }
   | { readonly kind: 'rate'; readonly expression: string; readonly everyMs: number }
@@ -137,11 +137,6 @@ export function parseSchedule(expression: string): ParsedSchedule {
     fail(expression, dayOfMonth === '?' ? 'day-of-month and day-of-week cannot both be "?"; give a value or * in one' : 'day-of-month and day-of-week cannot both be specified; use ? in one');
   }
   fields.forEach((field, index) => checkField(expression, field, FIELDS[index] as FieldRule));
-  try {
-    cronFor({ kind: 'cron', expression, fields }, 'UTC');
-  } catch (error) {
-    fail(expression, (error as Error).message.replace(/^CronPattern:\s*/, ''));
-  }
   return { kind: 'cron', expression, fields };
 }
 
@@ -157,32 +152,4 @@ export function checkTimezone(timezone: string): string {
     throw new InvalidScheduleError(`Invalid timezone "${String(timezone)}": expected an IANA time zone name such as "Europe/Paris" or "UTC".`);
   }
   return timezone;
-}
-
-function cronFor(schedule: Extract<ParsedSchedule, { kind: 'cron' }>, timezone: string): Cron {
-  // Seconds first (always 0); AWS numbers weekdays 1=SUN like Quartz; AWS allows `0/5`.
-  return new Cron(`0 ${schedule.fields.join(' ')}`, {
-    mode: '7-part',
-    alternativeWeekdays: true,
-    sloppyRanges: true,
-    timezone,
-    paused: true,
-  });
-}
-
-/**
- * The first time the schedule is due strictly after `after`, or undefined
- * when it never is again. `startedAt` anchors rate schedules.
- */
-export function nextRun(schedule: ParsedSchedule, timezone: string, after: Date, startedAt: Date): Date | undefined {
-  if (schedule.kind === 'rate') {
-    const elapsed = Math.max(0, after.getTime() - startedAt.getTime());
-    return new Date(startedAt.getTime() + (Math.floor(elapsed / schedule.everyMs) + 1) * schedule.everyMs);
-  }
-  if (schedule.kind === 'at') {
-    const once = new Cron(schedule.localTime, { timezone, paused: true });
-    const when = once.nextRun(new Date(after.getTime() - 1));
-    return when !== null && when.getTime() > after.getTime() ? when : undefined;
-  }
-  return cronFor(schedule, timezone).nextRun(after) ?? undefined;
 }
