@@ -100,6 +100,8 @@ describe('notes', () => {
     expect(huge.status).toBe(400);
     const badLimit = await callRpc(dispatcher, 'notes.list', { limit: 1000 }, alice());
     expect(badLimit.status).toBe(400);
+    // zod/mini ships no messages of its own: the sample configures the English ones.
+    expect(badLimit.error?.data.details).toEqual({ issues: [{ path: 'limit', message: 'Too big: expected number to be <=100' }] });
   });
 
   describe('isolation: Bob cannot reach Alice’s notes', () => {

@@ -24,9 +24,17 @@ import {
   type PresignedUpload,
   type RequestContext,
 } from 'blocks-kit';
-// The namespace import lets esbuild drop the parts of zod the Lambda never
-// uses; `import { z }` pulls in all of it (~330 KB more, every locale).
-import * as z from 'zod';
+// zod's mini build: the same schemas and errors as `zod`, written with
+// functions (`z.optional(s)`, `.check(z.maxLength(n))`) instead of methods,
+// so the bundle keeps only what is used. With the classic `zod` API these
+// schemas cost every Lambda cold start ~9 ms more (94 KB of zod parsed, and
+// each schema instance built with every method attached); both work with the
+// kit, which takes any Standard Schema. docs/performance.md, round five.
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+// zod/mini has no messages of its own ("Invalid input" for every issue): use zod's English ones.
+z.config(en());
 
 const scope = new Scope('notes-app');
 
@@ -109,11 +117,11 @@ async function ownerOf(context: RequestContext): Promise<string> {
   return sub;
 }
 
-const text = z.string().trim().min(1, 'Write something first').max(10_000, 'Keep notes under 10,000 characters');
-const noteId = z.string().regex(NOTE_ID, 'Not a note id');
+const text = z.string().check(z.trim(), z.minLength(1, 'Write something first'), z.maxLength(10_000, 'Keep notes under 10,000 characters'));
+const noteId = z.string().check(z.regex(NOTE_ID, 'Not a note id'));
 
 const FILE_ID = /^[0-9a-f]{16}-[A-Za-z0-9._-]{1,100}$/;
-const fileId = z.string().regex(FILE_ID, 'Not an attachment id');
+const fileId = z.string().check(z.regex(FILE_ID, 'Not an attachment id'));
 const contentTypeOf = (id: string): string =>
   Object.entries(ATTACHMENT_TYPES).find(([, extension]) => id.endsWith(`.${extension}`))?.[0] ?? 'application/octet-stream';
 /** The name as shown: the id without its random prefix. */
@@ -152,16 +160,17 @@ function toNote(item: { value: StoredNote; version: number }): Note {
 // the factory runs on every request, and building (and JIT-compiling) every
 // method's zod schema per call cost more than the whole local store read.
 const createInput = z.object({ text });
-const listInput = z
-  .object({ limit: z.number().int().min(1).max(100).default(20), cursor: z.string().max(2048).optional() })
-  .default({ limit: 20 });
-const updateInput = z.object({ id: noteId, text, version: z.number().int().positive().optional() });
+const listInput = z._default(
+  z.object({ limit: z._default(z.int().check(z.minimum(1), z.maximum(100)), 20), cursor: z.optional(z.string().check(z.maxLength(2048))) }),
+  { limit: 20 },
+);
+const updateInput = z.object({ id: noteId, text, version: z.optional(z.int().check(z.positive())) });
 const deleteInput = z.object({ id: noteId });
 const uploadUrlInput = z.object({
   noteId,
-  name: z.string().min(1).max(255),
+  name: z.string().check(z.minLength(1), z.maxLength(255)),
   contentType: z.enum(Object.keys(ATTACHMENT_TYPES) as [AttachmentType, ...AttachmentType[]], 'Attach images or PDFs'),
-  size: z.number().int().min(1, 'This file is empty'),
+  size: z.int().check(z.minimum(1, 'This file is empty')),
 });
 const attachmentsInput = z.object({ noteId });
 const removeAttachmentInput = z.object({ noteId, id: fileId });
