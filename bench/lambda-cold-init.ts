@@ -10,7 +10,9 @@
  * process start (spawn, in this process) → response (back in this process).
  * Cases, interleaved run by run so load drifts hit them all alike:
  * - (a) `account.me`: verifies a token, touches no store. Floor: the same
- *   runtime stand-in with an empty handler.
+ *   runtime stand-in with an empty handler. Alongside, two floors that show
+ *   where the rest goes: a handler that only verifies the token
+ *   (aws-jwt-verify alone), and the kit with one authenticated method.
  * - (b) first `notes.list` (a 20-item page from DynamoDB). Floor: an empty
  *   handler that only loads `@aws-sdk/client-dynamodb` + `lib-dynamodb`,
  *   measured both as ESM `import` and as CommonJS `require`; the faster of
@@ -29,6 +31,7 @@ import path from 'node:path';
 import { synthesize } from '../amplify/testing/synthesize.ts';
 import { httpApiEvent, startLambdaProcess, startRecordingDynamoDb, CognitoTokens, isAllowed, loadDeployedFunction, type DeployedFunction } from '../tests/deployed/harness.ts';
 import { log, median, quick, round, runIfMain, type Measure, type Metric } from './helpers.ts';
+import { buildLambdaBundle } from './lambda-bundle.ts';
 
 const SECTION = 'lambda-cold-init';
 const RUNS = quick ? 3 : 11;
@@ -150,6 +153,12 @@ export const measure: Measure = async () => {
     s3Dynamo: await syntheticFunction(fn, floorHandler(cjsRequires([...ATTACHMENT_CASE.floorPackages, ...DYNAMODB_PACKAGES])), root, 'floor-s3-ddb'),
   };
 
+  // Bundled as the asset is (same esbuild options), run with the same environment and JWKS.
+  const verifierBundle = await buildLambdaBundle('verifier', 'cold-verifier-floor');
+  const kitBundle = await buildLambdaBundle('floor', 'cold-kit-floor');
+  const verifierFloor: DeployedFunction = { ...fn, assetDir: verifierBundle.dir };
+  const kitFloor: DeployedFunction = { ...fn, assetDir: kitBundle.dir };
+
   const floorAssets = new Set(Object.values(floors).map((floor) => floor.assetDir));
 
   /**
@@ -181,6 +190,8 @@ export const measure: Measure = async () => {
     const cases = {
       empty: () => coldStart(floors.empty, rpc('account.me')),
       accountMe: () => coldStart(fn, rpc('account.me')),
+      verifierFloor: () => coldStart(verifierFloor, rpc('account.me')),
+      kitFloor: () => coldStart(kitFloor, rpc('account.me')),
       // What Node's own source-mapped stack traces would cost a cold start (the template no longer sets the flag).
       accountMeSourceMapsFlag: () => coldStart(fn, rpc('account.me'), { NODE_OPTIONS: '--enable-source-maps' }),
       dynamoEsmFloor: () => coldStart(floors.dynamoEsm, rpc('account.me')),
@@ -214,7 +225,11 @@ export const measure: Measure = async () => {
         unit: 'ms',
         baseline: { name: 'empty handler', value: med('empty') },
         target: { max: 1.5, on: 'ratio', label: '≤ 1.5×' },
-        note: `init ${med('accountMe', 'initMs')} ms + first event ${med('accountMe', 'handleMs')} ms; with NODE_OPTIONS=--enable-source-maps ${med('accountMeSourceMapsFlag')} ms`,
+        note:
+          `init ${med('accountMe', 'initMs')} ms + first event ${med('accountMe', 'handleMs')} ms; ` +
+          `verifying the token and nothing else: ${med('verifierFloor')} ms (${round(med('verifierFloor') / med('empty'), 2)}×); ` +
+          `the kit with one authenticated method: ${med('kitFloor')} ms (${round(med('kitFloor') / med('empty'), 2)}×); ` +
+          `with NODE_OPTIONS=--enable-source-maps ${med('accountMeSourceMapsFlag')} ms`,
       },
       {
         name: `Cold start (b): first notes.list (${PAGE_ITEMS} items, DynamoDB)${suffix}`,
@@ -253,6 +268,8 @@ export const measure: Measure = async () => {
     };
   } finally {
     await db.close();
+    await verifierBundle.remove();
+    await kitBundle.remove();
     await rm(root, { recursive: true, force: true });
     await rm(synth.outDir, { recursive: true, force: true });
   }
