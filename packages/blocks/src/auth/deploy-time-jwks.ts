@@ -16,14 +16,16 @@ import { assertIsJwks, type Jwks } from 'aws-jwt-verify/jwk';
 import type { Json } from 'aws-jwt-verify/safe-json-parse';
 import { isJsonObject, safeJsonParse } from '../core/safe-json.js';
 
+const nonEmpty = (member: unknown): boolean => typeof member === 'string' && member !== '';
+
 export const DEPLOY_TIME_JWKS_ENV = 'COGNITO_JWKS';
 
-/** Each distinct problem is reported once per process, not once per verifier or request. */
+/** Values already reported: once per process, not once per verifier. */
 const reported = new Set<string>();
 
-function ignore(reason: string): undefined {
-  if (!reported.has(reason)) {
-    reported.add(reason);
+function ignore(value: string, reason: string): undefined {
+  if (!reported.has(value)) {
+    reported.add(value);
     console.warn(`[blocks-kit] auth: ${DEPLOY_TIME_JWKS_ENV} ignored (${reason}); the signing keys will be fetched`);
   }
   return undefined;
@@ -34,15 +36,18 @@ export function deployTimeJwks(value: string | undefined, jwksUri: string): Jwks
   if (value === undefined || value === '') return undefined;
   const parsed = safeJsonParse(value);
   if (!isJsonObject(parsed) || typeof parsed.uri !== 'string' || !Array.isArray(parsed.keys)) {
-    return ignore('not JSON of the form {"uri": ..., "keys": [...]}');
+    return ignore(value, 'not JSON of the form {"uri": ..., "keys": [...]}');
   }
-  if (parsed.uri !== jwksUri) return ignore(`keys of ${parsed.uri}, not of this verifier's ${jwksUri}`);
+  if (parsed.uri !== jwksUri) return ignore(value, `keys of ${parsed.uri}, not of this verifier's ${jwksUri}`);
   const jwks = { keys: parsed.keys } as Json;
   try {
     assertIsJwks(jwks);
   } catch (error) {
-    return ignore(`malformed key set: ${error instanceof Error ? error.message : String(error)}`);
+    return ignore(value, `malformed key set: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (jwks.keys.length === 0) return ignore('empty key set');
+  if (jwks.keys.length === 0) return ignore(value, 'empty key set');
+  // The library checks only the members it finds; a seeded key must be complete (RSA: the only kind the verifier accepts).
+  const incomplete = jwks.keys.find((key) => key.kty !== 'RSA' || !nonEmpty(key.kid) || !nonEmpty(key.n) || !nonEmpty(key.e));
+  if (incomplete) return ignore(value, 'malformed key set: every key needs kty "RSA", kid, n and e');
   return jwks;
 }
