@@ -14,7 +14,9 @@ import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodej
  * cold start, for a fetch that a function with its key set in the environment
  * never makes. The kit's own code says `node:https`, which this leaves alone.
  */
-const LAZY_HTTPS = fileURLToPath(new URL('../core/lazy-https.ts', import.meta.url));
+export const blocksBundlingAliases: Readonly<Record<string, string>> = {
+  https: fileURLToPath(new URL('../core/lazy-https.ts', import.meta.url)),
+};
 
 /** `NodejsFunction` bundling options for a function whose entry imports the app's Blocks. */
 export const blocksLambdaBundling: BundlingOptions = {
@@ -35,7 +37,10 @@ export const blocksLambdaBundling: BundlingOptions = {
   // `require` on first use (core/aws-sdk.ts), never at init. tests/deployed
   // runs the asset with nothing but @aws-sdk beside it.
   externalModules: ['@aws-sdk/*'],
-  esbuildArgs: { '--conditions': 'aws-runtime', '--alias:https': LAZY_HTTPS },
+  esbuildArgs: {
+    '--conditions': 'aws-runtime',
+    ...Object.fromEntries(Object.entries(blocksBundlingAliases).map(([name, target]) => [`--alias:${name}`, target])),
+  },
   // CommonJS dependencies inside an ESM bundle still call require().
   banner: "import { createRequire as __blocksCreateRequire } from 'node:module'; const require = __blocksCreateRequire(import.meta.url);",
 };
