@@ -103,6 +103,13 @@ describe('the deploy-time Cognito key reader', () => {
       ResourceProperties: { UserPoolId: POOL_ID },
     });
     expect(result).toEqual({ PhysicalResourceId: 'cognito-jwks-old' });
+    // Even with a property that was never valid: the stack must stay deletable.
+    const broken = await provider.createHandler({ baseUrl, get: httpGet })({
+      RequestType: 'Delete',
+      PhysicalResourceId: 'cognito-jwks-broken',
+      ResourceProperties: { UserPoolId: 'not a pool' },
+    });
+    expect(broken).toEqual({ PhysicalResourceId: 'cognito-jwks-broken' });
     expect(requests).toEqual([]);
   });
 

@@ -25,7 +25,11 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 const TIMEOUT_MS = 10_000;
 /** What a JWT verifier needs of an RSA key; everything else is dropped. */
 const JWK_MEMBERS = /** @type {const} */ (['kid', 'kty', 'alg', 'use', 'n', 'e']);
-/** More than this and the keys would crowd the function's environment: leave them out, the function fetches them instead. */
+/**
+ * More than this and the keys would crowd the function's environment (4 KB for
+ * all variables) and CloudFormation's 4 KB custom resource response: leave them
+ * out, the functions fetch them instead.
+ */
 const MAX_ATTRIBUTE_CHARS = 2048;
 
 /**
@@ -148,10 +152,10 @@ function createHandler(options = {}) {
   const limits = { timeoutMs: options.timeoutMs ?? TIMEOUT_MS, maxBytes: options.maxBytes ?? MAX_RESPONSE_BYTES };
   return async (event) => {
     const userPoolId = event.ResourceProperties.UserPoolId;
+    // Nothing was created, so nothing to remove; and a stack must stay deletable whatever its properties were.
+    if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId ?? `cognito-jwks-${String(userPoolId)}` };
     const region = regionOf(userPoolId);
     const physicalId = `cognito-jwks-${String(userPoolId)}`;
-    // Nothing was created, so nothing to remove.
-    if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId ?? physicalId };
     const cognito = `https://cognito-idp.${region}.amazonaws.com`;
     const path = `/${String(userPoolId)}/.well-known/jwks.json`;
     const url = new URL(path, options.baseUrl ?? cognito);
