@@ -60,9 +60,9 @@ describe.each([
     expect(moreWorkers).toEqual([]);
     const variables = (f: (typeof functions)[number]) => Object.keys((f.Properties as { Environment: { Variables: object } }).Environment.Variables).sort();
     expect(variables(worker!)).toEqual(variables(fn!));
-    // Besides those, only CDK's provider that empties a sandbox's FileBucket on teardown.
+    // Besides those, only CDK's providers: one reads the pool's keys at deploy time, one empties a sandbox's FileBucket on teardown.
     for (const other of functions.filter((f) => f !== fn && f !== worker)) {
-      expect(JSON.stringify((other.Properties as { Description?: unknown }).Description)).toMatch(/auto-deleting objects in/);
+      expect(JSON.stringify((other.Properties as { Description?: unknown }).Description)).toMatch(/auto-deleting objects in|Cognito user pool signing keys/);
     }
     const props = fn!.Properties as Record<string, unknown>;
     expect(props.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
@@ -72,6 +72,11 @@ describe.each([
     const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.stringify(env.COGNITO_USER_POOL_ID)).toMatch(/amplifyAuthUserPool[0-9A-F]+Ref/);
     expect(JSON.stringify(env.COGNITO_CLIENT_ID)).toMatch(/amplifyAuthUserPoolAppClient[0-9A-F]+Ref/);
+    // The pool's key set, read at deploy time by a custom resource keyed by the same pool id.
+    const keySets = Object.entries(blocks.findResources('Custom::BlocksCognitoJwks'));
+    expect(keySets).toHaveLength(1);
+    expect(env.COGNITO_JWKS).toEqual({ 'Fn::GetAtt': [keySets[0]![0], 'Jwks'] });
+    expect(keySets[0]![1].Properties?.UserPoolId).toEqual(env.COGNITO_USER_POOL_ID);
     expect(JSON.stringify(env.BLOCKS_KV_TABLES)).toContain('notes-app/notes');
     expect(JSON.stringify(env.BLOCKS_FILE_BUCKETS)).toContain('notes-app/attachments');
     blocks.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });

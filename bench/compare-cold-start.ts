@@ -27,13 +27,14 @@ interface Sample {
   totalMs: number;
   initMs: number;
   loadedUndici: boolean;
+  loadedHttps: boolean;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-function summary(samples: readonly Sample[]): { p10: number; p50: number; p90: number; initP50: number; undici: number } {
+function summary(samples: readonly Sample[]): { p10: number; p50: number; p90: number; initP50: number; undici: number; https: number } {
   const total = samples.map((s) => s.totalMs).sort((a, b) => a - b);
   const init = samples.map((s) => s.initMs).sort((a, b) => a - b);
   const round1 = (n: number): number => Math.round(n * 10) / 10;
@@ -43,6 +44,8 @@ function summary(samples: readonly Sample[]): { p10: number; p50: number; p90: n
     p90: round1(percentile(total, 90)),
     initP50: round1(percentile(init, 50)),
     undici: samples.filter((s) => s.loadedUndici).length,
+    // Samples whose process had loaded node:https (or tls) when it answered.
+    https: samples.filter((s) => s.loadedHttps).length,
   };
 }
 
@@ -68,7 +71,7 @@ try {
       const outcome = await lambda.invokeTimed<{ statusCode?: number; body?: string }>(event);
       const totalMs = performance.now() - lambda.startedAt;
       if (outcome.result.statusCode !== 200) throw new Error(`answered ${outcome.result.statusCode}: ${outcome.result.body}\n${lambda.logs.join('\n')}`);
-      return { totalMs, initMs: lambda.initMs, loadedUndici: outcome.loadedUndici };
+      return { totalMs, initMs: lambda.initMs, loadedUndici: outcome.loadedUndici, loadedHttps: outcome.loadedHttps };
     } finally {
       await lambda.close();
     }

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { writeLambdaEntry } from '../packages/blocks/src/cdk/lambda-entry.ts';
+import { blocksBundlingAliases } from '../packages/blocks/src/cdk/lambda-bundling.ts';
 import { kb, log, osTempDir, projectRoot, repoTempDir, runIfMain, zipArchive, type Measure, type Metric } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -31,7 +32,8 @@ export const APP_ENTRY = path.join(projectRoot, 'aws-blocks', 'index.ts');
  * cdk/lambda-bundling.ts (aws-cdk-lib's Bundling.createBundlingCommand):
  * `--bundle --target=node24 --platform=node --format=esm --outfile=…/index.mjs
  * --minify --sourcemap --sources-content=false --external:@aws-sdk/*
- * --keep-names --banner:js=… --main-fields=module,main --conditions=aws-runtime`,
+ * --keep-names --banner:js=… --main-fields=module,main --conditions=aws-runtime
+ * --alias:https=…/core/lazy-https.ts`,
  * run from the project root with the entry given relative to it.
  */
 export function lambdaBuildOptions(entry: string, outDir: string): BuildOptions {
@@ -53,6 +55,7 @@ export function lambdaBuildOptions(entry: string, outDir: string): BuildOptions 
     },
     mainFields: ['module', 'main'],
     conditions: ['aws-runtime'],
+    alias: { ...blocksBundlingAliases },
     logLevel: 'warning',
   };
 }

@@ -15,7 +15,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesize, type Synthesized } from '../../amplify/testing/synthesize';
 import { startS3rver, type S3rverHandle } from '../../packages/blocks/src/blocks/file-bucket/testing/s3rver';
+import { JwksFixture } from 'blocks-kit/testing';
 import {
+  DEPLOY_TIME_JWKS,
   httpApiEvent,
   isAllowed,
   loadDeployedFunction,
@@ -98,7 +100,10 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     // Every reference resolved: a JSON map of real names, no `[object Object]`, no tokens.
     for (const [name, value] of Object.entries(fn.environment)) expect(value, name).not.toMatch(/\[object |\$\{Token\[|"Fn::|"Ref"/);
     expect(fn.tables.length).toBeGreaterThan(0);
-    for (const [name, value] of Object.entries(fn.environment)) expect(lambda.env[name], name).toBe(value);
+    // The deploy-time key set is a custom resource's attribute: the harness gives the keys its token fixture serves.
+    expect(fn.environment.COGNITO_JWKS).toBe(DEPLOY_TIME_JWKS);
+    const deployedKeys = JSON.stringify({ uri: running().tokens.jwksRoute.url, keys: (running().tokens.jwksRoute.jwks as { keys: unknown[] }).keys });
+    for (const [name, value] of Object.entries(fn.environment)) expect(lambda.env[name], name).toBe(value === DEPLOY_TIME_JWKS ? deployedKeys : value);
     expect(lambda.env.NODE_OPTIONS).toBe(fn.environment.NODE_OPTIONS);
     // The task root resolves the runtime's SDK and no other package the bundle might have left out.
     const resolveFromTask = createRequire(path.join(lambda.taskRoot, 'index.js'));
@@ -281,22 +286,54 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     expect(isAllowed(fn.policy, 's3:PutBucketPolicy', `arn:aws:s3:::${s3!.bucket}`)).toBe(false);
   });
 
-  it('answers a cold account.me without loading Node\'s fetch library (undici)', async () => {
-    // A fresh execution environment: the shared one has long since run other calls.
+  /** One call of `method` in a fresh execution environment (the shared one has long since run other calls). */
+  async function coldCall(options: { deployTimeJwks: boolean }, sub: string) {
     const { db, tokens } = running();
-    const lambda = await startLambdaProcess(fn, { dynamoDbEndpoint: db.endpoint, jwks: tokens.jwksRoute });
+    const lambda = await startLambdaProcess(fn, { dynamoDbEndpoint: db.endpoint, jwks: tokens.jwksRoute, deployTimeJwks: options.deployTimeJwks });
     try {
-      const token = tokens.idToken({ sub: 'cold-undici', email: 'cold-undici@example.com' });
+      const token = tokens.idToken({ sub, email: `${sub}@example.com` });
       const outcome = await lambda.invokeTimed<{ statusCode?: number; body?: string }>(
         httpApiEvent({ body: { jsonrpc: '2.0', id: 1, method: 'account.me' }, token }),
       );
-      expect(outcome.result.statusCode, outcome.result.body).toBe(200);
-      // undici's first use costs a cold start tens of ms (docs/performance.md, round four): headers and the JWKS fetch avoid it.
-      expect(outcome.loadedUndici).toBe(false);
-      expect(lambda.logs).toContain(`[network-guard] served ${tokens.jwksRoute.url}`);
+      return { outcome, logs: [...lambda.logs], refused: [...lambda.refusedNetwork], jwksUrl: tokens.jwksRoute.url };
     } finally {
       await lambda.close();
     }
+  }
+
+  it('answers a cold account.me with the deploy-time keys: no JWKS request, no undici, no node:https', async () => {
+    const { outcome, logs, refused, jwksUrl } = await coldCall({ deployTimeJwks: true }, 'cold-seeded');
+    expect(outcome.result.statusCode, outcome.result.body).toBe(200);
+    expect(JSON.parse(String(outcome.result.body))).toMatchObject({ result: { sub: 'cold-seeded' } });
+    // undici's first use costs a cold start tens of ms (docs/performance.md, round four): headers and the JWKS fetch avoid it.
+    expect(outcome.loadedUndici).toBe(false);
+    // https (tls, net, http) is only loaded for a request the function actually makes (docs/performance.md, round five).
+    expect(outcome.loadedHttps).toBe(false);
+    expect(logs.filter((line) => line.includes(jwksUrl))).toEqual([]);
+    expect(logs.filter((line) => line.includes('COGNITO_JWKS'))).toEqual([]);
+    expect(refused).toEqual([]);
+  });
+
+  it('still fetches the keys over node:https (not undici) when the deployment gave none', async () => {
+    const { outcome, logs, refused, jwksUrl } = await coldCall({ deployTimeJwks: false }, 'cold-fetched');
+    expect(outcome.result.statusCode, outcome.result.body).toBe(200);
+    expect(outcome.loadedUndici).toBe(false);
+    expect(outcome.loadedHttps).toBe(true);
+    expect(logs.filter((line) => line === `[network-guard] served ${jwksUrl}`)).toHaveLength(1);
+    expect(refused).toEqual([]);
+  });
+
+  it("keeps the environment well under Lambda's 4 KB with a real pool's key set (two RSA-2048 keys)", () => {
+    // The format the deploy-time reader produces: URI plus each key's kid, kty, alg, use, n, e.
+    const keys = [new JwksFixture(), new JwksFixture()].flatMap((fixture) => fixture.jwks().keys);
+    const keySet = JSON.stringify({ uri: running().tokens.jwksRoute.url, keys });
+    // Lambda counts the names and values of the function's own variables.
+    const bytes = Object.entries(fn.environment).reduce(
+      (sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value === DEPLOY_TIME_JWKS ? keySet : value),
+      0,
+    );
+    expect(Buffer.byteLength(keySet)).toBeGreaterThan(800);
+    expect(bytes, `environment: ${bytes} bytes, of which the key set ${keySet.length}`).toBeLessThan(3 * 1024);
   });
 
   // Runs last: it judges every DynamoDB call the cases above made.
@@ -315,7 +352,7 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     for (const c of calls) expect(tableArns.has(c.resource), c.resource).toBe(true);
     expect(calls.filter((c) => c.status !== 200)).toEqual([]);
     expect(lambda.refusedNetwork, lambda.logs.join("\n")).toEqual([]);
-    // Keys were fetched from the pool's issuer once and cached for the warm environment.
-    expect(lambda.logs.filter((l) => l === `[network-guard] served ${tokens.jwksRoute.url}`)).toHaveLength(1);
+    // The keys came with the deployment (COGNITO_JWKS): the warm environment never fetched them.
+    expect(lambda.logs.filter((l) => l.includes(tokens.jwksRoute.url))).toEqual([]);
   });
 });

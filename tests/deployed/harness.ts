@@ -28,7 +28,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,9 +38,9 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { idTokenClaims, JwksFixture, type Claims } from 'blocks-kit/testing';
 import dynalite from 'dynalite';
-import { isAllowed, type DeployedFunction, type TableDefinition } from './template';
+import { DEPLOY_TIME_JWKS, isAllowed, type DeployedFunction, type TableDefinition } from './template';
 
-export { isAllowed, loadDeployedFunction, type DeployedFunction, type PolicyStatement, type TableDefinition } from './template';
+export { DEPLOY_TIME_JWKS, isAllowed, loadDeployedFunction, type DeployedFunction, type PolicyStatement, type TableDefinition } from './template';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const runtimeSources = path.join(import.meta.dirname, 'runtime');
@@ -421,8 +421,17 @@ export class CognitoTokens {
 export interface LambdaOptions {
   /** Where the function's DynamoDB calls go (sets `BLOCKS_DYNAMODB_ENDPOINT`). */
   readonly dynamoDbEndpoint?: string;
-  /** The key set served at the Cognito issuer's JWKS URL. */
+  /**
+   * The key set served at the Cognito issuer's JWKS URL; also what the
+   * template's deploy-time key set (`COGNITO_JWKS`, a custom resource's
+   * attribute) resolves to, as the deployment would have fetched it.
+   */
   readonly jwks?: JwksRoute;
+  /**
+   * `false`: leave the deploy-time key set out of the environment, as for a
+   * deployment without it; the function then fetches the keys. Default: given.
+   */
+  readonly deployTimeJwks?: boolean;
   /** Variables on top of the template's and Lambda's own (last wins). */
   readonly extraEnv?: Readonly<Record<string, string>>;
 }
@@ -433,6 +442,8 @@ export interface InvokeOutcome<R> {
   readonly durationMs: number;
   /** Whether Node's fetch library (undici) was loaded in the child when it answered (bootstrap.mjs says why that matters). */
   readonly loadedUndici: boolean;
+  /** Whether node:https (or tls) was loaded in the child when it answered: by the bundle, or by the guard on its first use. */
+  readonly loadedHttps: boolean;
 }
 
 /** The function failed (Lambda's "Unhandled" error), or init failed. */
@@ -470,8 +481,33 @@ export interface LambdaProcess {
 type ChildMessage =
   | { type: 'ready'; initMs: number }
   | { type: 'init-error'; error: { errorType: string; errorMessage: string; stack: string } }
-  | { type: 'result'; id: number; result: unknown; durationMs: number; loadedUndici: boolean }
+  | { type: 'result'; id: number; result: unknown; durationMs: number; loadedUndici: boolean; loadedHttps: boolean }
   | { type: 'error'; id: number; error: { errorType: string; errorMessage: string; stack: string }; durationMs: number };
+
+/**
+ * Whether the bundle names Node's https module in a static import (builds
+ * from before the kit loaded it on demand): the network guard then patches
+ * it up front instead of on its first `process.getBuiltinModule`.
+ */
+async function importsHttpsStatically(task: string): Promise<boolean> {
+  const files = (await readdir(task)).filter((file) => /\.[cm]?js$/.test(file));
+  for (const file of files) {
+    if (/\bfrom\s*["'](?:node:)?https["']/.test(await readFile(path.join(task, file), 'utf8'))) return true;
+  }
+  return false;
+}
+
+/**
+ * The template's deploy-time key set for a run: what the custom resource
+ * would have read from the pool, i.e. the keys served at `jwks.url`, in its
+ * format (`{"uri", "keys"}`, cdk/cognito-jwks-provider). Absent without a
+ * key set to serve or when the test leaves it out.
+ */
+function deployTimeJwksValue(jwks: JwksRoute | undefined, include: boolean): string | undefined {
+  if (!include || !jwks) return undefined;
+  const { keys } = jwks.jwks as { keys: unknown[] };
+  return JSON.stringify({ uri: jwks.url, keys });
+}
 
 /** Copies the asset into a fresh task root that can resolve `@aws-sdk/*` and nothing else. */
 async function prepareTaskRoot(fn: DeployedFunction, jwks: JwksRoute | undefined): Promise<{ dir: string; task: string; runtime: string }> {
@@ -483,12 +519,18 @@ async function prepareTaskRoot(fn: DeployedFunction, jwks: JwksRoute | undefined
   await symlink(path.join(projectRoot, 'node_modules', '@aws-sdk'), path.join(task, 'node_modules', '@aws-sdk'), 'dir');
   await cp(runtimeSources, runtime, { recursive: true });
   // Without a key set to serve, every fetch is refused, the JWKS one included.
-  await writeFile(path.join(runtime, 'network-guard.json'), JSON.stringify({ jwksUrl: jwks?.url ?? '', jwks: jwks?.jwks ?? null }));
+  const httpsOnDemand = !(await importsHttpsStatically(task));
+  await writeFile(path.join(runtime, 'network-guard.json'), JSON.stringify({ jwksUrl: jwks?.url ?? '', jwks: jwks?.jwks ?? null, httpsOnDemand }));
   return { dir, task, runtime };
 }
 
 function lambdaEnvironment(fn: DeployedFunction, task: string, runtime: string, options: LambdaOptions): Record<string, string> {
   const name = `artifact-${fn.logicalId}`;
+  const jwks = deployTimeJwksValue(options.jwks, options.deployTimeJwks ?? true);
+  const template = Object.entries(fn.environment).flatMap(([key, value]): [string, string][] => {
+    if (value !== DEPLOY_TIME_JWKS) return [[key, value]];
+    return jwks === undefined ? [] : [[key, jwks]];
+  });
   return {
     // What the Lambda service sets itself (reserved names the template cannot override)…
     PATH: '/usr/local/bin:/usr/bin:/bin',
@@ -506,7 +548,7 @@ function lambdaEnvironment(fn: DeployedFunction, task: string, runtime: string, 
     AWS_DEFAULT_REGION: fn.account.region,
     ...FAKE_CREDENTIALS,
     // …then the function's own configuration, NODE_OPTIONS included…
-    ...fn.environment,
+    ...Object.fromEntries(template),
     // …and the test's redirects.
     ...(options.dynamoDbEndpoint !== undefined && { [DYNAMODB_ENDPOINT_ENV]: options.dynamoDbEndpoint }),
     ...options.extraEnv,
@@ -563,7 +605,7 @@ export async function startLambdaProcess(fn: DeployedFunction, options: LambdaOp
         if (!entry) return;
         pending.delete(message.id);
         clearTimeout(entry.timer);
-        if (message.type === 'result') entry.resolve({ result: message.result, durationMs: message.durationMs, loadedUndici: message.loadedUndici });
+        if (message.type === 'result') entry.resolve({ result: message.result, durationMs: message.durationMs, loadedUndici: message.loadedUndici, loadedHttps: message.loadedHttps });
         else entry.reject(new LambdaError(message.error.errorType, message.error.errorMessage, message.error.stack));
       }
     });

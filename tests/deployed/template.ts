@@ -20,6 +20,14 @@ export interface FakeAccount {
   readonly userPoolId: string;
 }
 
+/**
+ * What the deploy-time Cognito key set (the `Jwks` attribute of the kit's
+ * `Custom::BlocksCognitoJwks` resource) resolves to in `environment`: a
+ * marker the harness replaces with the key set of the run's token fixture
+ * (harness.ts), since the keys are minted after the template is read.
+ */
+export const DEPLOY_TIME_JWKS = '<deploy-time Cognito JWKS>';
+
 export const DEFAULT_ACCOUNT: FakeAccount = {
   region: 'us-east-1',
   accountId: '123456789012',
@@ -178,6 +186,8 @@ class Resolver {
         return `${this.arnPrefix('sqs')}${this.queueName(logicalId)}`;
       case 'AWS::SQS::Queue.QueueName':
         return this.queueName(logicalId);
+      case 'Custom::BlocksCognitoJwks.Jwks':
+        return DEPLOY_TIME_JWKS;
       default:
         throw new Error(`Fn::GetAtt ${key} is not resolvable by the deployed-artifact harness`);
     }
@@ -332,11 +342,13 @@ export async function loadDeployedFunction(synth: Pick<Synthesized, 'outDir'>, o
   const stack = blocksId === undefined ? root : resolver.child(root, blocksId);
   const handlerExport = options.handlerExport ?? 'handler';
 
-  // CDK's own custom-resource providers (a sandbox FileBucket's emptying on teardown) are not the API.
+  // Custom-resource providers (a sandbox FileBucket's emptying on teardown, the deploy-time key reader) are not the API;
+  // CDK's CustomResourceProvider runs them through its `__entrypoint__` wrapper.
   const functions = Object.entries(stack.template.Resources).filter(
     ([id, r]) =>
       r.Type === 'AWS::Lambda::Function' &&
       !id.startsWith('CustomS3AutoDeleteObjectsCustomResourceProvider') &&
+      !String(r.Properties?.Handler ?? '').startsWith('__entrypoint__.') &&
       String(r.Properties?.Handler ?? '').endsWith(`.${handlerExport}`),
   );
   if (functions.length !== 1) throw new Error(`expected one Lambda function running "${handlerExport}" in the blocks stack, found ${functions.length}`);

@@ -61,9 +61,25 @@ async function loadHandler(taskRoot, handler) {
  * milliseconds and the kit keeps it off the request path.
  */
 function undiciLoaded() {
+  return loadedModules().some((name) => name.includes('undici'));
+}
+
+/**
+ * Whether Node's https client (with tls, net and http behind it) has been
+ * loaded so far. Like `undiciLoaded`, a diagnostic for the harness: a
+ * function that starts with its key set in the environment has no reason to
+ * load it before it makes an https request.
+ */
+function httpsLoaded() {
+  const loaded = loadedModules();
+  return loaded.includes('NativeModule https') || loaded.includes('NativeModule tls');
+}
+
+/** Node's own record of the built-in modules loaded in this process (`NativeModule <name>`). */
+function loadedModules() {
   /** @type {{ moduleLoadList?: string[] }} */
   const internals = /** @type {never} */ (process);
-  return (internals.moduleLoadList ?? []).some((name) => name.includes('undici'));
+  return internals.moduleLoadList ?? [];
 }
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
@@ -84,7 +100,7 @@ try {
       .then(
         (result) => {
           const durationMs = performance.now() - begun;
-          send({ type: 'result', id: message.id, result: result ?? null, durationMs, loadedUndici: undiciLoaded() });
+          send({ type: 'result', id: message.id, result: result ?? null, durationMs, loadedUndici: undiciLoaded(), loadedHttps: httpsLoaded() });
         },
         (error) => send({ type: 'error', id: message.id, error: describe(error), durationMs: performance.now() - begun }),
       );

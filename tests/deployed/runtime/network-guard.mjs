@@ -17,7 +17,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 
-/** @type {{ jwksUrl: string, jwks: unknown }} */
+/** @type {{ jwksUrl: string, jwks: unknown, httpsOnDemand: boolean }} */
 const config = JSON.parse(readFileSync(new URL('./network-guard.json', import.meta.url), 'utf8'));
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -60,11 +60,33 @@ function serveJwks() {
 /**
  * Routes `https.get` of the JWKS URL to `serveJwks`. Only when there is a key
  * set to serve: loading node:https (with tls, net, http) costs a few ms, which
- * an empty handler measured as a floor must not pay for the guard's sake (the
- * kit's bundle imports node:https itself, so for it this only moves the load).
+ * an empty handler measured as a floor must not pay for the guard's sake.
+ * When the bundle imports node:https statically (older builds), it is patched
+ * now (the bundle loads it anyway); when the bundle loads it on demand
+ * (`process.getBuiltinModule`, as the kit does), it is patched on that first
+ * load, so the guard never loads it for a function that makes no request.
  */
-async function guardHttps() {
-  const { default: https } = await import('node:https');
+function guardHttps() {
+  if (!config.httpsOnDemand) {
+    patchHttps(process.getBuiltinModule('node:https'));
+    return;
+  }
+  const getBuiltinModule = process.getBuiltinModule;
+  let patched = false;
+  /** @param {string} id */
+  function guardedGetBuiltinModule(id) {
+    const module = Reflect.apply(getBuiltinModule, process, [id]);
+    if (!patched && (id === 'node:https' || id === 'https')) {
+      patched = true;
+      patchHttps(/** @type {typeof import('node:https')} */ (module));
+    }
+    return module;
+  }
+  process.getBuiltinModule = /** @type {typeof process.getBuiltinModule} */ (/** @type {unknown} */ (guardedGetBuiltinModule));
+}
+
+/** @param {typeof import('node:https')} https */
+function patchHttps(https) {
   const httpsGet = https.get;
   /**
    * @param {unknown} input
@@ -86,7 +108,7 @@ async function guardHttps() {
   // Named ESM imports of node:https (`import { get } from 'node:https'`) see the replacement too.
   syncBuiltinESMExports();
 }
-if (config.jwksUrl !== '') await guardHttps();
+if (config.jwksUrl !== '') guardHttps();
 
 const connect = net.Socket.prototype.connect;
 /**

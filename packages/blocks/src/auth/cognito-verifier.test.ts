@@ -7,9 +7,9 @@ import {
   accessTokenClaims,
   generateRsaKeyPair,
   idTokenClaims,
+  JwksFixture,
   startJwksFixture,
   type Claims,
-  type JwksFixture,
   type TokenClaimsParams,
 } from '../testing/jwks-fixture.js';
 import {
@@ -36,6 +36,8 @@ beforeEach(() => {
   // The machine running the tests must not steer them.
   vi.stubEnv('COGNITO_ISSUER', undefined);
   vi.stubEnv('COGNITO_JWKS_URI', undefined);
+  vi.stubEnv('COGNITO_JWKS', undefined);
+  vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', undefined);
   logged = [];
   const capture = (...args: unknown[]): void => {
     logged.push(args.map(String).join(' '));
@@ -373,6 +375,87 @@ describe('signing keys', () => {
     expect(get).toHaveBeenCalledTimes(1);
     expect(String(get.mock.calls[0]?.[0])).toBe(`${issuer}/.well-known/jwks.json`);
     expect(fx.jwksRequests).toBe(1);
+  });
+});
+
+describe('keys from the deployment (COGNITO_JWKS)', () => {
+  const poolId = 'eu-central-1_Seeded1';
+  const issuer = cognitoIssuer(poolId);
+  const jwksUri = `${issuer}/.well-known/jwks.json`;
+  const deployed = (keys: unknown, uri = jwksUri): string => JSON.stringify({ uri, keys });
+  const token = (kid?: string): AuthContext => bearer(fx.mintToken(claimsFor('id', { issuer, username: 'erin' }), kid === undefined ? {} : { kid }));
+
+  /** A Lambda execution environment: the verifier is built, and its keys prepared, at construction. */
+  function lambdaVerifier(value: string | undefined): { auth: CognitoVerifier; get: ReturnType<typeof vi.spyOn> } {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'seeded-test');
+    vi.stubEnv('COGNITO_JWKS', value);
+    const get = vi.spyOn(https, 'get').mockImplementation(fx.cognitoHttpsGet(poolId));
+    vi.stubGlobal('fetch', () => Promise.reject(new Error('global fetch must not be used')));
+    fx.resetJwksRequests();
+    return { auth: new CognitoVerifier({ userPoolId: poolId, clientId: CLIENT_ID, tokenUse: 'id' }), get };
+  }
+
+  it('verifies with the deployed keys and never fetches them, at init or on a request', async () => {
+    const { auth, get } = lambdaVerifier(deployed(fx.jwks().keys));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // room for a prefetch, were there one
+    expect((await auth.requireAuth(token())).username).toBe('erin');
+    expect(get).not.toHaveBeenCalled();
+    expect(fx.jwksRequests).toBe(0);
+    // Still a real verification: a token for another issuer is refused.
+    await expectUnauthorized(auth.requireAuth(bearer(fx.mintToken(claimsFor('id')))));
+    expect(logged.filter((line) => line.includes('COGNITO_JWKS'))).toEqual([]);
+  });
+
+  it('without the variable, prefetches at init as before', async () => {
+    const { auth, get } = lambdaVerifier(undefined);
+    expect(get).toHaveBeenCalledTimes(1);
+    expect((await auth.requireAuth(token())).username).toBe('erin');
+    expect(fx.jwksRequests).toBe(1);
+  });
+
+  it('fetches when a token names a key outside the deployed set (a rotation since the deployment)', async () => {
+    const retired = new JwksFixture();
+    const { auth, get } = lambdaVerifier(deployed(retired.jwks().keys));
+    expect(get).not.toHaveBeenCalled();
+    expect((await auth.requireAuth(token())).username).toBe('erin');
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(String(get.mock.calls[0]?.[0])).toBe(jwksUri);
+    // The fetched set now serves: no second fetch.
+    await auth.requireAuth(bearer(fx.mintToken(claimsFor('id', { issuer, username: 'frank' }))));
+    expect(fx.jwksRequests).toBe(1);
+  });
+
+  it.each([
+    ['not JSON', '{"uri":', /not JSON of the form/],
+    ['a bare JWKS without its URI', JSON.stringify({ keys: [] }), /not JSON of the form/],
+    ['a prototype key', '{"uri":"x","keys":[],"__proto__":{"polluted":true}}', /not JSON of the form/],
+    ['a malformed key', JSON.stringify({ uri: 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Seeded1/.well-known/jwks.json', keys: [{ kty: 'RSA' }] }), /malformed key set/],
+    ['an empty set', JSON.stringify({ uri: 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Seeded1/.well-known/jwks.json', keys: [] }), /empty key set/],
+  ])('ignores %s (logged once) and fetches the keys as without it', async (_what, value, reason) => {
+    const { auth, get } = lambdaVerifier(value);
+    new CognitoVerifier({ userPoolId: poolId, clientId: CLIENT_ID, tokenUse: 'id' });
+    expect((await auth.requireAuth(token())).username).toBe('erin');
+    expect(get).toHaveBeenCalled();
+    const warnings = logged.filter((line) => line.includes('COGNITO_JWKS ignored'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(reason);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("ignores another pool's keys, even valid ones, and fetches this pool's", async () => {
+    const otherPool = `${cognitoIssuer('eu-central-1_Other99')}/.well-known/jwks.json`;
+    const { auth, get } = lambdaVerifier(deployed(fx.jwks().keys, otherPool));
+    expect(get).toHaveBeenCalledTimes(1);
+    expect((await auth.requireAuth(token())).username).toBe('erin');
+    expect(logged.join('\n')).toContain(`keys of ${otherPool}, not of this verifier's ${jwksUri}`);
+  });
+
+  it('seeds a configured issuer (local pool) by its JWKS URI too', async () => {
+    vi.stubEnv('COGNITO_JWKS', JSON.stringify({ uri: fx.jwksUri, keys: fx.jwks().keys }));
+    fx.resetJwksRequests();
+    const auth = verifier();
+    expect((await auth.requireAuth(bearer(fx.mintToken(claimsFor('id', { username: 'gina' }))))).username).toBe('gina');
+    expect(fx.jwksRequests).toBe(0);
   });
 });
 

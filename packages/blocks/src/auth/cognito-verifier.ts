@@ -8,18 +8,20 @@
  * generic `JwtVerifier` runs the same checks. No check is relaxed locally;
  * only where the keys come from changes.
  */
-import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
-import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
+// Subpath entries, not the main one: it also loads the ALB verifier, which the kit never uses.
+import { CognitoJwtVerifier, validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { JwkValidationError, JwksValidationError, JwtBaseError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { assertIsJwks, SimpleJwksCache, type Jwk, type Jwks } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { Json } from 'aws-jwt-verify/safe-json-parse';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError, type ApiError } from '../core/errors.js';
 import type { RequestContext } from '../core/context.js';
 import { isLoopbackHostname } from '../core/loopback.js';
 import { safeJsonParse } from '../core/safe-json.js';
+import { DEPLOY_TIME_JWKS_ENV, deployTimeJwks } from './deploy-time-jwks.js';
 import { fetchJwksBytes, JwksUnavailableError } from './jwks-fetcher.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
@@ -221,10 +223,17 @@ interface Verifier {
   readonly verify: VerifyFn;
   /** Fetches the key set into the cache now; rejects when it cannot be fetched (nothing is cached then). */
   readonly hydrate: () => Promise<void>;
+  /** The cache started with the deployment's key set (deploy-time-jwks.ts): nothing to fetch up front. */
+  readonly seeded: boolean;
 }
 
 function createVerifier(config: ResolvedConfig): Verifier {
   const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher, jwksParser: parseJwks });
+  // The cache key is the URI each library verifier asks for: `<issuer>/.well-known/jwks.json` for a pool id.
+  const jwksUri = config.custom?.jwksUri ?? defaultJwksUri(cognitoIssuer(config.userPoolId));
+  const deployed = deployTimeJwks(process.env[DEPLOY_TIME_JWKS_ENV], jwksUri);
+  if (deployed) jwksCache.addJwks(jwksUri, deployed);
+  const seeded = deployed !== undefined;
   const { clientId, tokenUse } = config;
   if (!config.custom) {
     const verifier = CognitoJwtVerifier.create(
@@ -233,8 +242,7 @@ function createVerifier(config: ResolvedConfig): Verifier {
     );
     // Not verifier.hydrate(): that also fetches the keys at Cognito's second (global) issuer URL,
     // which Amplify's tokens do not name.
-    const jwksUri = defaultJwksUri(cognitoIssuer(config.userPoolId));
-    return { verify: (token) => verifier.verify(token), hydrate: () => jwksCache.getJwks(jwksUri).then(() => undefined) };
+    return { verify: (token) => verifier.verify(token), hydrate: () => jwksCache.getJwks(jwksUri).then(() => undefined), seeded };
   }
   const verifier = JwtVerifier.create(
     {
@@ -249,7 +257,7 @@ function createVerifier(config: ResolvedConfig): Verifier {
     },
     { jwksCache },
   );
-  return { verify: (token) => verifier.verify(token), hydrate: () => verifier.hydrate() };
+  return { verify: (token) => verifier.verify(token), hydrate: () => verifier.hydrate(), seeded };
 }
 
 const BEARER = /^bearer +(\S+)$/i;
@@ -324,7 +332,9 @@ function toApiError(error: unknown): ApiError {
  * service unavailable", `Retry-After: 5`), so clients retry instead of
  * signing the user out. The
  * JWKS is fetched once per verifier and cached; a token with an unknown `kid`
- * triggers a refetch (key rotation), rate-limited by the library.
+ * triggers a refetch (key rotation), rate-limited by the library. A deployed
+ * function starts with the key set its deployment fetched (`COGNITO_JWKS`,
+ * deploy-time-jwks.ts) and fetches only for a key outside it.
  */
 export class CognitoVerifier {
   readonly #options: Readonly<CognitoVerifierOptions>;
@@ -336,16 +346,19 @@ export class CognitoVerifier {
   constructor(options: CognitoVerifierOptions) {
     validateExplicitOptions(options);
     this.#options = { ...options };
-    // In a Lambda execution environment the verifier is built during init:
-    // start fetching the keys now, so the first request finds them fetched or
-    // in flight, and a Block's SDK client loading meanwhile never waits for them.
-    if (process.env.AWS_LAMBDA_FUNCTION_NAME) this.#prefetchKeys();
+    // In a Lambda execution environment the verifier is built during init,
+    // taking the deployment's key set from COGNITO_JWKS when there is one;
+    // without it, start fetching the keys now, so the first request finds
+    // them fetched or in flight, and a Block's SDK client loading meanwhile
+    // never waits for them.
+    if (process.env.AWS_LAMBDA_FUNCTION_NAME) this.#prepareKeys();
   }
 
   /** Best effort: a failed fetch caches nothing, and the first request fetches again and answers 503 if it fails too. */
-  #prefetchKeys(): void {
+  #prepareKeys(): void {
     try {
-      this.#verifier().hydrate().catch(() => undefined);
+      const verifier = this.#verifier();
+      if (!verifier.seeded) verifier.hydrate().catch(() => undefined);
     } catch {
       // Incomplete configuration: the first request reports it.
     }

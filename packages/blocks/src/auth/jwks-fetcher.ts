@@ -3,21 +3,20 @@
  * for the local pool) for aws-jwt-verify's `SimpleJwksCache`.
  *
  * Why not global `fetch`: in Node it is the bundled undici, whose first use
- * loads ~95 internal modules, a large share of a Lambda cold start, while
- * `node:https` is loaded anyway (the AWS SDK and aws-jwt-verify import it).
+ * loads ~95 internal modules, a large share of a Lambda cold start.
  * Why not the library's own fetcher: it refuses plain http even on loopback.
  *
- * The request goes out when called and completes on libuv's threads, so a
- * prefetch during init runs alongside whatever the app loads next (an AWS SDK
- * client) rather than before or after it.
+ * Why the client module is looked up per call (`process.getBuiltinModule`)
+ * rather than imported: `node:https` brings tls, net and http, a few ms of a
+ * fresh process, and a deployed function normally starts with the key set
+ * already in its environment (COGNITO_JWKS, see cognito-verifier.ts), so it
+ * loads the module only if a fetch actually happens (a rotated key).
  *
  * `http.get` / `https.get` are looked up on the module objects at call time,
  * which is where tests (and the deployed-artifact harness) serve a key set
  * at a real Cognito URL without the network.
  */
-import http from 'node:http';
-import https from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 
 export interface JwksFetchLimits {
   /** Whole request, connect to last byte. */
@@ -31,9 +30,11 @@ export class JwksUnavailableError extends Error {
   override name = 'JwksUnavailableError';
 }
 
-function clientFor(url: URL): typeof https | typeof http {
-  if (url.protocol === 'https:') return https;
-  if (url.protocol === 'http:') return http;
+type Client = typeof import('node:https') | typeof import('node:http');
+
+function clientFor(url: URL): Client {
+  if (url.protocol === 'https:') return process.getBuiltinModule('node:https');
+  if (url.protocol === 'http:') return process.getBuiltinModule('node:http');
   throw new JwksUnavailableError(`JWKS URI ${url.href} is neither https nor http`);
 }
 
@@ -75,7 +76,7 @@ function readBody(response: IncomingMessage, uri: string, maxBytes: number): Pro
 export function fetchJwksBytes(uri: string, limits: JwksFetchLimits): Promise<ArrayBuffer> {
   return new Promise<ArrayBuffer>((resolve, reject) => {
     let settled = false;
-    let request: http.ClientRequest | undefined;
+    let request: ClientRequest | undefined;
     const fail = (error: unknown): void => {
       if (settled) return;
       settled = true;

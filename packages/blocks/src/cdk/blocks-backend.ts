@@ -19,6 +19,7 @@ import { bindingKey, type Binding } from '../core/binding.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { allowedOrigins, type BlocksMode, type HostingBranch } from './cors.js';
 import { readAppModule, type AppDeclarations } from '../core/app-module.js';
+import { COGNITO_JWKS_ENV, deployTimeCognitoJwks } from './cognito-jwks.js';
 import { blocksLambdaBundling } from './lambda-bundling.js';
 import { writeLambdaEntry } from './lambda-entry.js';
 import { isCloudBlock, type ProvisionContext, type WorkerFunction } from './provision.js';
@@ -72,13 +73,23 @@ interface ConstructProps extends BlocksBackendOptions {
   readonly app: AppDeclarations;
 }
 
+interface FunctionProps extends ConstructProps {
+  /** The pool's key set as fetched at deploy time (a token); set with `cognito`. */
+  readonly cognitoJwks?: string;
+}
+
 class BlocksBackendConstruct extends Construct {
   readonly apiUrl: string;
   readonly handler: NodejsFunction;
   readonly api: HttpApi;
 
-  constructor(scope: Construct, id: string, props: ConstructProps) {
+  constructor(scope: Construct, id: string, constructProps: ConstructProps) {
     super(scope, id);
+    // One fetch of the keys per deployment, shared by the API function and the worker.
+    const props: FunctionProps = {
+      ...constructProps,
+      ...(constructProps.cognito && { cognitoJwks: deployTimeCognitoJwks(this, constructProps.cognito.userPoolId) }),
+    };
     const removalPolicy = props.mode === 'production' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.handler = createBlocksFunction(this, 'Handler', props, {
@@ -145,7 +156,7 @@ interface FunctionSpec {
  * logs until Blocks grant more), bundled from the generated entry. The API
  * handler and the worker are two of these over the same bundle.
  */
-function createBlocksFunction(scope: Construct, id: string, props: ConstructProps, spec: FunctionSpec): NodejsFunction {
+function createBlocksFunction(scope: Construct, id: string, props: FunctionProps, spec: FunctionSpec): NodejsFunction {
   const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: spec.removalPolicy });
   const role = new Role(scope, `${id}Role`, {
     assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -184,6 +195,7 @@ function createBlocksFunction(scope: Construct, id: string, props: ConstructProp
         COGNITO_USER_POOL_ID: props.cognito.userPoolId,
         COGNITO_CLIENT_ID: props.cognito.clientId,
       }),
+      ...(props.cognitoJwks !== undefined && { [COGNITO_JWKS_ENV]: props.cognitoJwks }),
     },
     bundling: blocksLambdaBundling,
   });
@@ -196,7 +208,7 @@ class LazyWorker {
 
   constructor(
     private readonly construct: Construct,
-    private readonly props: ConstructProps,
+    private readonly props: FunctionProps,
     private readonly removalPolicy: RemovalPolicy,
   ) {}
 
@@ -232,7 +244,7 @@ class LazyWorker {
  */
 function provisionBlocks(
   construct: Construct,
-  props: ConstructProps,
+  props: FunctionProps,
   shared: { removalPolicy: RemovalPolicy; api: HttpApi; handler: NodejsFunction; allowedOrigins: readonly string[] },
 ): void {
   const grants = new Map<string, { actions: readonly string[]; resources: string[] }>();

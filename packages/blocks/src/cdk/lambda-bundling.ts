@@ -4,7 +4,19 @@
  * worker, say) are bundled the same way and the cold-start bench
  * (bench/lambda-cold-init.ts) measures what each of them ships.
  */
+import { fileURLToPath } from 'node:url';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/**
+ * Bundled dependencies that import Node's https by its bare name (aws-jwt-verify's
+ * Node layer) get a stand-in that loads it on first use (core/lazy-https.ts): a
+ * static import would load https, tls, net and http with the bundle, on every
+ * cold start, for a fetch that a function with its key set in the environment
+ * never makes. The kit's own code says `node:https`, which this leaves alone.
+ */
+export const blocksBundlingAliases: Readonly<Record<string, string>> = {
+  https: fileURLToPath(new URL('../core/lazy-https.ts', import.meta.url)),
+};
 
 /** `NodejsFunction` bundling options for a function whose entry imports the app's Blocks. */
 export const blocksLambdaBundling: BundlingOptions = {
@@ -25,7 +37,10 @@ export const blocksLambdaBundling: BundlingOptions = {
   // `require` on first use (core/aws-sdk.ts), never at init. tests/deployed
   // runs the asset with nothing but @aws-sdk beside it.
   externalModules: ['@aws-sdk/*'],
-  esbuildArgs: { '--conditions': 'aws-runtime' },
+  esbuildArgs: {
+    '--conditions': 'aws-runtime',
+    ...Object.fromEntries(Object.entries(blocksBundlingAliases).map(([name, target]) => [`--alias:${name}`, target])),
+  },
   // CommonJS dependencies inside an ESM bundle still call require().
   banner: "import { createRequire as __blocksCreateRequire } from 'node:module'; const require = __blocksCreateRequire(import.meta.url);",
 };
