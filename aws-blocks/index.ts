@@ -117,11 +117,7 @@ async function ownerOf(context: RequestContext): Promise<string> {
   return sub;
 }
 
-const text = z.string().check(z.trim(), z.minLength(1, 'Write something first'), z.maxLength(10_000, 'Keep notes under 10,000 characters'));
-const noteId = z.string().check(z.regex(NOTE_ID, 'Not a note id'));
-
 const FILE_ID = /^[0-9a-f]{16}-[A-Za-z0-9._-]{1,100}$/;
-const fileId = z.string().check(z.regex(FILE_ID, 'Not an attachment id'));
 const contentTypeOf = (id: string): string =>
   Object.entries(ATTACHMENT_TYPES).find(([, extension]) => id.endsWith(`.${extension}`))?.[0] ?? 'application/octet-stream';
 /** The name as shown: the id without its random prefix. */
@@ -156,110 +152,125 @@ function toNote(item: { value: StoredNote; version: number }): Note {
   return { ...item.value, version: item.version };
 }
 
-// The input schemas are built once here, not inside the namespace factory:
-// the factory runs on every request, and building (and JIT-compiling) every
-// method's zod schema per call cost more than the whole local store read.
-const createInput = z.object({ text });
-const listInput = z._default(
-  z.object({ limit: z._default(z.int().check(z.minimum(1), z.maximum(100)), 20), cursor: z.optional(z.string().check(z.maxLength(2048))) }),
-  { limit: 20 },
-);
-const updateInput = z.object({ id: noteId, text, version: z.optional(z.int().check(z.positive())) });
-const deleteInput = z.object({ id: noteId });
-const uploadUrlInput = z.object({
-  noteId,
-  name: z.string().check(z.minLength(1), z.maxLength(255)),
-  contentType: z.enum(Object.keys(ATTACHMENT_TYPES) as [AttachmentType, ...AttachmentType[]], 'Attach images or PDFs'),
-  size: z.int().check(z.minimum(1, 'This file is empty')),
-});
-const attachmentsInput = z.object({ noteId });
-const removeAttachmentInput = z.object({ noteId, id: fileId });
+/**
+ * The notes API's input schemas, built by the first notes call and kept.
+ * Not inside the namespace factory, which runs on every request: rebuilding
+ * (and re-JIT-compiling) every schema per call cost more than the store read.
+ * Not at module load either: then every Lambda cold start would pay for them
+ * (~2-3 ms), including one whose first call is account.me or a webhook.
+ */
+function buildNoteSchemas() {
+  const text = z.string().check(z.trim(), z.minLength(1, 'Write something first'), z.maxLength(10_000, 'Keep notes under 10,000 characters'));
+  const noteId = z.string().check(z.regex(NOTE_ID, 'Not a note id'));
+  const fileId = z.string().check(z.regex(FILE_ID, 'Not an attachment id'));
+  return {
+    create: z.object({ text }),
+    list: z._default(
+      z.object({ limit: z._default(z.int().check(z.minimum(1), z.maximum(100)), 20), cursor: z.optional(z.string().check(z.maxLength(2048))) }),
+      { limit: 20 },
+    ),
+    update: z.object({ id: noteId, text, version: z.optional(z.int().check(z.positive())) }),
+    delete: z.object({ id: noteId }),
+    uploadUrl: z.object({
+      noteId,
+      name: z.string().check(z.minLength(1), z.maxLength(255)),
+      contentType: z.enum(Object.keys(ATTACHMENT_TYPES) as [AttachmentType, ...AttachmentType[]], 'Attach images or PDFs'),
+      size: z.int().check(z.minimum(1, 'This file is empty')),
+    }),
+    attachments: z.object({ noteId }),
+    removeAttachment: z.object({ noteId, id: fileId }),
+  };
+}
+let noteSchemas: ReturnType<typeof buildNoteSchemas> | undefined;
 
-export const notes = new ApiNamespace(scope, 'notes-api', (context) => ({
-  create: withInput(createInput, async (input): Promise<Note> => {
-    const sub = await ownerOf(context);
-    const now = new Date().toISOString();
-    const note: StoredNote = { id: newNoteId(), text: input.text, createdAt: now, updatedAt: now };
-    const item = await noteStore.put(noteKey(sub, note.id), note, { ifNotExists: true });
-    return toNote(item);
-  }),
-
-  list: withInput(
-    listInput,
-    async (input): Promise<{ items: Note[]; cursor?: string }> => {
+export const notes = new ApiNamespace(scope, 'notes-api', (context) => {
+  const schemas = (noteSchemas ??= buildNoteSchemas());
+  return {
+    create: withInput(schemas.create, async (input): Promise<Note> => {
       const sub = await ownerOf(context);
-      const page = await noteStore.list({ prefix: `${sub}/`, limit: input.limit, ...(input.cursor && { cursor: input.cursor }) });
-      return { items: page.items.map(toNote), ...(page.cursor && { cursor: page.cursor }) };
-    },
-  ),
+      const now = new Date().toISOString();
+      const note: StoredNote = { id: newNoteId(), text: input.text, createdAt: now, updatedAt: now };
+      const item = await noteStore.put(noteKey(sub, note.id), note, { ifNotExists: true });
+      return toNote(item);
+    }),
 
-  update: withInput(
-    updateInput,
-    async (input): Promise<Note> => {
+    list: withInput(
+      schemas.list,
+      async (input): Promise<{ items: Note[]; cursor?: string }> => {
+        const sub = await ownerOf(context);
+        const page = await noteStore.list({ prefix: `${sub}/`, limit: input.limit, ...(input.cursor && { cursor: input.cursor }) });
+        return { items: page.items.map(toNote), ...(page.cursor && { cursor: page.cursor }) };
+      },
+    ),
+
+    update: withInput(
+      schemas.update,
+      async (input): Promise<Note> => {
+        const sub = await ownerOf(context);
+        const key = noteKey(sub, input.id);
+        const current = await noteStore.get(key);
+        if (!current) throw new NotFoundError('Note not found');
+        if (input.version !== undefined && input.version !== current.version) {
+          throw new ConflictError('This note changed since you opened it; reload and try again');
+        }
+        const next: StoredNote = { ...current.value, text: input.text, updatedAt: new Date().toISOString() };
+        return toNote(await noteStore.put(key, next, { ifVersion: current.version }));
+      },
+    ),
+
+    delete: withInput(schemas.delete, async (input): Promise<{ deleted: true }> => {
       const sub = await ownerOf(context);
-      const key = noteKey(sub, input.id);
-      const current = await noteStore.get(key);
-      if (!current) throw new NotFoundError('Note not found');
-      if (input.version !== undefined && input.version !== current.version) {
-        throw new ConflictError('This note changed since you opened it; reload and try again');
-      }
-      const next: StoredNote = { ...current.value, text: input.text, updatedAt: new Date().toISOString() };
-      return toNote(await noteStore.put(key, next, { ifVersion: current.version }));
-    },
-  ),
+      if (!(await noteStore.delete(noteKey(sub, input.id)))) throw new NotFoundError('Note not found');
+      // After the note: a failure here leaves orphan files, never a note whose files are gone.
+      await deleteAttachments(sub, input.id);
+      return { deleted: true };
+    }),
 
-  delete: withInput(deleteInput, async (input): Promise<{ deleted: true }> => {
-    const sub = await ownerOf(context);
-    if (!(await noteStore.delete(noteKey(sub, input.id)))) throw new NotFoundError('Note not found');
-    // After the note: a failure here leaves orphan files, never a note whose files are gone.
-    await deleteAttachments(sub, input.id);
-    return { deleted: true };
-  }),
+    /** A presigned upload for one file of the caller's note; the browser POSTs the file straight to storage. */
+    attachmentUploadUrl: withInput(
+      schemas.uploadUrl,
+      async (input): Promise<{ id: string; upload: PresignedUpload }> => {
+        const sub = await ownerOf(context);
+        // The declared size gives a readable refusal; storage enforces the real one.
+        if (input.size > MAX_ATTACHMENT_BYTES) throw new PayloadTooLargeError('Attachments are limited to 10 MB');
+        await requireNote(sub, input.noteId);
+        const id = `${randomBytes(8).toString('hex')}-${safeFileName(input.name, input.contentType)}`;
+        const upload = await attachmentBucket.createUploadUrl(`${noteKey(sub, input.noteId)}/${id}`, {
+          contentType: input.contentType,
+          expiresIn: 600,
+        });
+        return { id, upload };
+      },
+    ),
 
-  /** A presigned upload for one file of the caller's note; the browser POSTs the file straight to storage. */
-  attachmentUploadUrl: withInput(
-    uploadUrlInput,
-    async (input): Promise<{ id: string; upload: PresignedUpload }> => {
+    /** The caller's note's files, with short-lived URLs to view and download each. */
+    attachments: withInput(schemas.attachments, async (input): Promise<Attachment[]> => {
       const sub = await ownerOf(context);
-      // The declared size gives a readable refusal; storage enforces the real one.
-      if (input.size > MAX_ATTACHMENT_BYTES) throw new PayloadTooLargeError('Attachments are limited to 10 MB');
       await requireNote(sub, input.noteId);
-      const id = `${randomBytes(8).toString('hex')}-${safeFileName(input.name, input.contentType)}`;
-      const upload = await attachmentBucket.createUploadUrl(`${noteKey(sub, input.noteId)}/${id}`, {
-        contentType: input.contentType,
-        expiresIn: 600,
-      });
-      return { id, upload };
-    },
-  ),
+      const prefix = `${noteKey(sub, input.noteId)}/`;
+      const page = await attachmentBucket.list({ prefix, limit: 100 });
+      return Promise.all(
+        page.items.map(async (item): Promise<Attachment> => {
+          const id = item.key.slice(prefix.length);
+          const [view, download] = await Promise.all([
+            attachmentBucket.createDownloadUrl(item.key, { expiresIn: 900 }),
+            attachmentBucket.createDownloadUrl(item.key, { expiresIn: 900, filename: nameOf(id) }),
+          ]);
+          return { id, name: nameOf(id), size: item.size, contentType: contentTypeOf(id), uploadedAt: item.lastModified, viewUrl: view.url, downloadUrl: download.url };
+        }),
+      );
+    }),
 
-  /** The caller's note's files, with short-lived URLs to view and download each. */
-  attachments: withInput(attachmentsInput, async (input): Promise<Attachment[]> => {
-    const sub = await ownerOf(context);
-    await requireNote(sub, input.noteId);
-    const prefix = `${noteKey(sub, input.noteId)}/`;
-    const page = await attachmentBucket.list({ prefix, limit: 100 });
-    return Promise.all(
-      page.items.map(async (item): Promise<Attachment> => {
-        const id = item.key.slice(prefix.length);
-        const [view, download] = await Promise.all([
-          attachmentBucket.createDownloadUrl(item.key, { expiresIn: 900 }),
-          attachmentBucket.createDownloadUrl(item.key, { expiresIn: 900, filename: nameOf(id) }),
-        ]);
-        return { id, name: nameOf(id), size: item.size, contentType: contentTypeOf(id), uploadedAt: item.lastModified, viewUrl: view.url, downloadUrl: download.url };
-      }),
-    );
-  }),
-
-  removeAttachment: withInput(removeAttachmentInput, async (input): Promise<{ deleted: true }> => {
-    const sub = await ownerOf(context);
-    await requireNote(sub, input.noteId);
-    const key = `${noteKey(sub, input.noteId)}/${input.id}`;
-    if (!(await attachmentBucket.head(key))) throw new NotFoundError('Attachment not found');
-    await attachmentBucket.delete(key);
-    return { deleted: true };
-  }),
-}));
+    removeAttachment: withInput(schemas.removeAttachment, async (input): Promise<{ deleted: true }> => {
+      const sub = await ownerOf(context);
+      await requireNote(sub, input.noteId);
+      const key = `${noteKey(sub, input.noteId)}/${input.id}`;
+      if (!(await attachmentBucket.head(key))) throw new NotFoundError('Attachment not found');
+      await attachmentBucket.delete(key);
+      return { deleted: true };
+    }),
+  };
+});
 
 export const account = new ApiNamespace(scope, 'account-api', (context) => ({
   /** Who the server thinks you are: handy for checking the token path end to end. */
