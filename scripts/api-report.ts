@@ -41,7 +41,8 @@ function emitDeclarations(pkg: KitPackage): void {
 }
 
 interface EntryReport {
-  readonly subpath: string;
+  /** How apps import the entry point: `blocks-kit`, `blocks-kit/cdk`, … */
+  readonly specifier: string;
   readonly name: string;
   readonly config: ExtractorConfig;
 }
@@ -49,7 +50,6 @@ interface EntryReport {
 function configFor(subpath: string, source: string): EntryReport {
   const name = subpath === '.' ? 'index' : subpath.slice(2).replace(/\//g, '-');
   const entry = path.join(dts, source.replace(/^\.\/src\//, '').replace(/\.ts$/, '.d.ts'));
-  mkdirSync(reportFolder, { recursive: true });
   const config = ExtractorConfig.prepare({
     configObject: {
       projectFolder: dts,
@@ -74,30 +74,31 @@ function configFor(subpath: string, source: string): EntryReport {
     configObjectFullPath: path.join(dts, 'api-extractor.json'),
     packageJsonFullPath: path.join(dts, 'package.json'),
   });
-  return { subpath, name, config };
+  return { specifier: `blocks-kit${subpath === '.' ? '' : subpath.slice(1)}`, name, config };
 }
 
-/** One TypeScript program for every entry point: building one per entry was most of the run (9 of them). */
-function reportsFor(entries: readonly EntryReport[]): string[] {
+/**
+ * One report section per entry point, from one TypeScript program for all of
+ * them: building one per entry was most of the run (9 of them).
+ */
+function sectionsFor(entries: readonly EntryReport[]): string[] {
   const [first] = entries;
   if (!first) return [];
+  mkdirSync(reportFolder, { recursive: true });
   const compilerState = CompilerState.create(first.config, { additionalEntryPoints: entries.map((entry) => entry.config.mainEntryPointFilePath) });
-  return entries.map(({ subpath, name, config }) => {
+  return entries.map(({ specifier, name, config }) => {
     const result = Extractor.invoke(config, { localBuild: true, showVerboseMessages: false, compilerState });
-    if (!result.succeeded) throw new Error(`api-extractor failed for blocks-kit${subpath === '.' ? '' : subpath.slice(1)}`);
+    if (!result.succeeded) throw new Error(`api-extractor failed for ${specifier}`);
     const text = readFileSync(path.join(reportFolder, `${name}.api.md`), 'utf8');
     // Each report starts with its own title and ``` fence; keep the fenced part.
-    return text.slice(text.indexOf('```'));
+    return `## ${specifier}\n\n${text.slice(text.indexOf('```')).trim()}\n`;
   });
 }
 
 const pkg = JSON.parse(readFileSync(path.join(kit, 'package.json'), 'utf8')) as KitPackage;
 emitDeclarations(pkg);
 const entries = Object.entries(pkg.exports).map(([subpath, source]) => configFor(subpath, source));
-const sections = reportsFor(entries).map((text, index) => {
-  const subpath = entries[index]!.subpath;
-  return `## blocks-kit${subpath === '.' ? '' : subpath.slice(1)}\n\n${text.trim()}\n`;
-});
+const sections = sectionsFor(entries);
 const report = [
   '# blocks-kit public API',
   '',

@@ -19,7 +19,8 @@ import { bindingKey, type Binding } from '../core/binding.js';
 import { API_PATH } from '../rpc/protocol.js';
 import { allowedOrigins, type BlocksMode, type HostingBranch } from './cors.js';
 import { readAppModule, type AppDeclarations } from '../core/app-module.js';
-import { COGNITO_JWKS_ENV, deployTimeCognitoJwks } from './cognito-jwks.js';
+import { DEPLOY_TIME_JWKS_ENV } from '../auth/deploy-time-jwks.js';
+import { deployTimeCognitoJwks } from './cognito-jwks.js';
 import { blocksLambdaBundling } from './lambda-bundling.js';
 import { writeLambdaEntry } from './lambda-entry.js';
 import { isCloudBlock, type ProvisionContext, type WorkerFunction } from './provision.js';
@@ -195,7 +196,7 @@ function createBlocksFunction(scope: Construct, id: string, props: FunctionProps
         COGNITO_USER_POOL_ID: props.cognito.userPoolId,
         COGNITO_CLIENT_ID: props.cognito.clientId,
       }),
-      ...(props.cognitoJwks !== undefined && { [COGNITO_JWKS_ENV]: props.cognitoJwks }),
+      ...(props.cognitoJwks !== undefined && { [DEPLOY_TIME_JWKS_ENV]: props.cognitoJwks }),
     },
     bundling: blocksLambdaBundling,
   });

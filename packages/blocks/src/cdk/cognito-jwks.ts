@@ -14,12 +14,8 @@
 import { fileURLToPath } from 'node:url';
 import { CustomResource, CustomResourceProvider, CustomResourceProviderRuntime, Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEPLOY_TIME_JWKS_ENV } from '../auth/deploy-time-jwks.js';
 
 const PROVIDER_CODE = fileURLToPath(new URL('./cognito-jwks-provider', import.meta.url));
-
-/** The function environment variable carrying the key set, named where it is read. */
-export const COGNITO_JWKS_ENV = DEPLOY_TIME_JWKS_ENV;
 
 /** A token for the compact key-set JSON of `userPoolId`, resolved at deploy time. */
 export function deployTimeCognitoJwks(scope: Construct, userPoolId: string): string {
