@@ -286,7 +286,7 @@ describe('the synthesized Lambda asset, run as Lambda runs it', () => {
     expect(isAllowed(fn.policy, 's3:PutBucketPolicy', `arn:aws:s3:::${s3!.bucket}`)).toBe(false);
   });
 
-  /** One call of `method` in a fresh execution environment (the shared one has long since run other calls). */
+  /** One account.me call in a fresh execution environment (the shared one has long since run other calls). */
   async function coldCall(options: { deployTimeJwks: boolean }, sub: string) {
     const { db, tokens } = running();
     const lambda = await startLambdaProcess(fn, { dynamoDbEndpoint: db.endpoint, jwks: tokens.jwksRoute, deployTimeJwks: options.deployTimeJwks });

@@ -7,20 +7,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { errorText } from '../../dev/console/ui/api';
 import { callAction, ErrorNote, formatTime, JsonView, useBusy, type ConsolePanelUi, type SectionInfo } from '../../dev/console/ui/kit';
-
-type JobGroup = 'queued' | 'running' | 'failed' | 'dead' | 'succeeded';
-
-interface JobView {
-  readonly jobId: string;
-  readonly group: JobGroup;
-  readonly attempts: number;
-  readonly enqueuedAt: string;
-  readonly runAt: string;
-  readonly requestId?: string;
-  readonly dedupeKey?: string;
-  readonly lastError?: string;
-  readonly payload: unknown;
-}
+// Types only (erased when the page is compiled): the shapes console.ts sends.
+import type { JobGroup, JobView } from './console';
 
 interface Listing {
   readonly jobs: readonly JobView[];
