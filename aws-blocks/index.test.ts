@@ -35,10 +35,7 @@ beforeAll(async () => {
   // The same variables the local dev server and the Lambda provide.
   Object.assign(process.env, {
     BLOCKS_DATA_DIR: dataDir,
-    COGNITO_USER_POOL_ID: jwks.poolId,
-    COGNITO_CLIENT_ID: CLIENT_ID,
-    COGNITO_ISSUER: jwks.issuer,
-    COGNITO_JWKS_URI: jwks.jwksUri,
+    ...jwks.verifierEnvironment(CLIENT_ID),
   });
   dispatcher = createDispatcher(await import('./index.js'), { logger: { error: () => {} } });
 });

@@ -34,10 +34,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'note-exports-'));
   Object.assign(process.env, {
     BLOCKS_DATA_DIR: dataDir,
-    COGNITO_USER_POOL_ID: jwks.poolId,
-    COGNITO_CLIENT_ID: CLIENT_ID,
-    COGNITO_ISSUER: jwks.issuer,
-    COGNITO_JWKS_URI: jwks.jwksUri,
+    ...jwks.verifierEnvironment(CLIENT_ID),
   });
   app = (await import('./index.js')) as Record<string, unknown>;
   dispatcher = createDispatcher(app, { logger: { error: () => {} } });

@@ -81,10 +81,7 @@ async function inProcess(): Promise<Record<string, LoopResult>> {
   try {
     Object.assign(process.env, {
       BLOCKS_DATA_DIR: dataDir,
-      COGNITO_USER_POOL_ID: jwks.poolId,
-      COGNITO_CLIENT_ID: CLIENT_ID,
-      COGNITO_ISSUER: jwks.issuer,
-      COGNITO_JWKS_URI: jwks.jwksUri,
+      ...jwks.verifierEnvironment(CLIENT_ID),
     });
     const dispatcher: Dispatcher = createDispatcher((await import('../aws-blocks/index.ts')) as Record<string, unknown>);
     const token = jwks.mintToken(idTokenClaims({ issuer: jwks.issuer, clientId: CLIENT_ID, sub: 'bench-user', ttlSeconds: 3600 }));

@@ -39,12 +39,7 @@ function constantHandler(req: IncomingMessage, res: ServerResponse): void {
 
 async function dispatcherHandler(): Promise<{ handler: (req: IncomingMessage, res: ServerResponse) => void; token: string }> {
   const jwks = await startJwksFixture();
-  Object.assign(process.env, {
-    COGNITO_USER_POOL_ID: jwks.poolId,
-    COGNITO_CLIENT_ID: CLIENT_ID,
-    COGNITO_ISSUER: jwks.issuer,
-    COGNITO_JWKS_URI: jwks.jwksUri,
-  });
+  Object.assign(process.env, jwks.verifierEnvironment(CLIENT_ID));
   const app = (await import('../aws-blocks/index.ts')) as Record<string, unknown>;
   const dispatcher = createDispatcher(app);
   const token = jwks.mintToken(

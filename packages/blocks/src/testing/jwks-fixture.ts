@@ -106,6 +106,15 @@ export class JwksFixture {
     return `${this.issuer}${JWKS_PATH_SUFFIX}`;
   }
 
+  /**
+   * The variables the dev server and the Lambda give an app whose verifier
+   * should trust this fixture: its pool, the app client, and its issuer and
+   * JWKS URI (a loopback issuer needs both).
+   */
+  verifierEnvironment(clientId: string): Record<string, string> {
+    return { COGNITO_USER_POOL_ID: this.poolId, COGNITO_CLIENT_ID: clientId, COGNITO_ISSUER: this.issuer, COGNITO_JWKS_URI: this.jwksUri };
+  }
+
   /** How many times the JWKS has been requested since start (or the last reset). */
   get jwksRequests(): number {
     return this.#jwksRequests;
