@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { synthesizeFixture, type SynthesizedFixture } from '../../cdk/testing/synthesize-fixture.js';
+import { Scope } from '../../core/scope.js';
+import { CronJob } from '../cron-job/index.cdk.js';
 
 vi.mock('blocks-kit', async () => (await import('../../testing/kit-variant.js')).kitUnder('cdk'));
 
@@ -119,6 +121,12 @@ describe('createBlocksBackend with AsyncJob and CronJob', () => {
     expect(JSON.stringify(role.AssumeRolePolicyDocument)).toContain('aws:SourceAccount');
     const statements = (role.Policies as { PolicyDocument: { Statement: unknown[] } }[]).flatMap((policy) => policy.PolicyDocument.Statement);
     expect(statements).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [functionId('worker'), 'Arn'] } }]);
+  });
+
+  it('refuses a bad schedule or time zone at synthesis: the deployed function never parses them', () => {
+    const handler = async (): Promise<void> => undefined;
+    expect(() => new CronJob(new Scope('cdk-bad-cron'), 'a', { schedule: 'cron(0 3 * * * *)', handler })).toThrow(/use \? in one/);
+    expect(() => new CronJob(new Scope('cdk-bad-cron'), 'b', { schedule: 'rate(1 day)', timezone: 'Nowhere/Land', handler })).toThrow(/Invalid timezone/);
   });
 
   it('provisions a dedupe table per job', () => {

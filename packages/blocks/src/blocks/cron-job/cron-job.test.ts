@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BackgroundWork } from '../../core/background.js';
 import { Scope } from '../../core/scope.js';
+import { CronJob as DeployedCronJob } from './index.aws.js';
 import { CronJob, InvalidScheduleError, type CronContext } from './index.js';
 
 let count = 0;
@@ -80,5 +81,16 @@ describe('CronJob (local)', () => {
     ]);
     expect(entries[0]?.scheduledTime).toBe('2026-11-30T02:00:00.000Z');
     expect(entries[1]?.error).toBe('disk full');
+  });
+});
+
+describe('CronJob (aws-runtime)', () => {
+  it('does not parse the schedule: Scheduler holds it, and synthesis refused a bad one', () => {
+    const handler = async (): Promise<void> => undefined;
+    const job = new DeployedCronJob(newScope(), 'bad', { schedule: 'cron(0 3 * * * *)', timezone: 'Nowhere/Land', handler });
+    expect(job.handler).toBe(handler);
+    // Read only if something asks (nothing deployed does); then the same refusal as at synthesis.
+    expect(() => job.schedule).toThrow(/use \? in one/);
+    expect(() => new DeployedCronJob(newScope(), 'd', { schedule: 'rate(1 day)' } as never)).toThrow(/needs a handler/);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * What `new CronJob(scope, id, options)` is in every runtime: a declaration
- * whose schedule and time zone were checked at construction (so a bad one
- * stops the app at startup, with the reason), and the one way a scheduled
- * run is made and logged.
+ * whose schedule and time zone are checked at construction locally and at
+ * synthesis (so a bad one stops the app or the deploy, with the reason), and
+ * the one way a scheduled run is made and logged.
  */
 import { bindingKey } from '../../core/binding.js';
+import { checkedOptions, type OptionCheck } from '../../core/option-check.js';
 import { consoleSink, createRunLogger, logRun, withTimeout, type LogSink } from '../../core/run-log.js';
 import type { Scope, ScopedResource } from '../../core/scope.js';
 import type { CronJobOptions } from './public.js';
@@ -17,25 +18,33 @@ export abstract class DeclaredCronJob implements ScopedResource {
   readonly kind = 'CronJob';
   readonly scope: Scope;
   readonly id: string;
-  readonly schedule: ParsedSchedule;
-  readonly timezone: string;
   readonly handler: CronJobOptions['handler'];
   /** Where run lines go (tests capture them). */
   logSink: LogSink = consoleSink;
+  readonly #declared: () => { readonly schedule: ParsedSchedule; readonly timezone: string };
 
   /**
-   * `parse` is the field rules alone in the deployed function, which only
-   * runs what synthesis already checked, and those rules plus croner's own
-   * check where times are computed (next-run.ts).
+   * `parse` is the field rules alone in the deployed function, and those
+   * rules plus croner's own check where times are computed (next-run.ts).
+   * The deployed function never reads the schedule (Scheduler keeps it), so
+   * there `check` is 'on-first-use' and it is not parsed at all (core/option-check.ts).
    */
-  constructor(scope: Scope, id: string, options: CronJobOptions, parse: (expression: string) => ParsedSchedule = parseSchedule) {
+  constructor(scope: Scope, id: string, options: CronJobOptions, parse: (expression: string) => ParsedSchedule = parseSchedule, check: OptionCheck = 'at-construction') {
     if (typeof options?.handler !== 'function') throw new TypeError(`CronJob "${scope.name}/${id}" needs a handler function.`);
-    this.schedule = parse(options.schedule);
-    this.timezone = checkTimezone(options.timezone ?? 'UTC');
+    const { schedule, timezone = 'UTC' } = options;
+    this.#declared = checkedOptions(check, () => ({ schedule: parse(schedule), timezone: checkTimezone(timezone) }));
     this.handler = options.handler;
     this.scope = scope;
     this.id = id;
     scope.register(this);
+  }
+
+  get schedule(): ParsedSchedule {
+    return this.#declared().schedule;
+  }
+
+  get timezone(): string {
+    return this.#declared().timezone;
   }
 
   /** Runs the handler now, as if it were due at `scheduledTime`; logs the run; rejects with its failure. */

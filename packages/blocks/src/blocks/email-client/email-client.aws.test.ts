@@ -120,3 +120,16 @@ describe('EmailClient (aws-runtime) with SES v2', () => {
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 });
+
+describe('EmailClient (aws-runtime) options', () => {
+  it('checks the sender on the first send, not at construction: synthesis already refused a bad one', async () => {
+    const misconfigured = new EmailClient(new Scope('email-aws-bad'), 'mail', { from: 'not-an-address' });
+    const refusal = await misconfigured.send({ to: 'ada@example.com', subject: 'Hi', text: 'Hello' }).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(refusal).toBeInstanceOf(TypeError);
+    expect(String(refusal)).toMatch(/option from is not an email address/);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+});

@@ -10,6 +10,8 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BlocksBackend } from '../../cdk/blocks-backend.js';
 import { synthesizeFixture, type SynthesizedFixture } from '../../cdk/testing/synthesize-fixture.js';
+import { Scope } from '../../core/scope.js';
+import { EmailClient } from './index.cdk.js';
 
 vi.mock('blocks-kit', async () => (await import('../../testing/kit-variant.js')).kitUnder('cdk'));
 
@@ -75,6 +77,11 @@ describe('createBlocksBackend with EmailClient', () => {
       'fixture-mail/alerts': 'arn:X:ses:X:X:identity/alerts@example.com',
       'fixture-mail/news': 'arn:X:ses:X:X:identity/mail.example.org',
     });
+  });
+
+  it('refuses a bad sender or identity at synthesis: the deployed function checks them only on its first send', () => {
+    expect(() => new EmailClient(new Scope('cdk-bad-mail'), 'a', { from: 'not-an-address' })).toThrow(/option from is not an email address/);
+    expect(() => new EmailClient(new Scope('cdk-bad-mail'), 'b', { from: 'a@example.com', identity: 'example.org' })).toThrow(/identity must be the from address/);
   });
 
   it('creates no resources of its own', () => {

@@ -1,13 +1,15 @@
 /**
  * EmailClient: sends mail from one configured sender. The shared class of
- * every variant: it checks the sender at startup and each message on send,
- * then hands the checked message to its variant's transport (the local
- * outbox, Amazon SES, or nothing during CDK synthesis).
+ * every variant: it checks the sender at startup (deployed, on the first
+ * send) and each message on send, then hands the checked message to its
+ * variant's transport (the local outbox, Amazon SES, or nothing during CDK
+ * synthesis).
  *
  * @example
  * const mail = new EmailClient(scope, 'mail', { from: { address: 'no-reply@example.com', name: 'Example' } });
  * await mail.send({ to: 'ada@example.com', subject: 'Welcome', text: 'Hello Ada' });
  */
+import { checkedOptions, type OptionCheck } from '../../core/option-check.js';
 import type { Scope, ScopedResource } from '../../core/scope.js';
 import { recipientProblem, toMailbox, type EmailAddress, type EmailRecipient } from './address.js';
 import { validateMessage, type EmailMessage, type SentEmail, type ValidatedEmail } from './message.js';
@@ -55,22 +57,33 @@ export class EmailClientBlock implements ScopedResource, EmailClientApi {
   readonly kind = 'EmailClient';
   readonly scope: Scope;
   readonly id: string;
-  /** The sender of every message. */
-  readonly from: EmailAddress;
-  /** The SES identity (an address or a domain, lower case) the sender belongs to. */
-  readonly identity: string;
   readonly #runtime: EmailClientRuntime;
+  readonly #sender: () => { readonly from: EmailAddress; readonly identity: string };
   #transport?: EmailTransport;
 
-  protected constructor(scope: Scope, id: string, options: EmailClientOptions, runtime: EmailClientRuntime) {
+  /** `check`: 'on-first-use' in the deployed function, where synthesis already checked the sender (core/option-check.ts). */
+  protected constructor(scope: Scope, id: string, options: EmailClientOptions, runtime: EmailClientRuntime, check: OptionCheck = 'at-construction') {
     this.scope = scope;
     this.id = id;
     scope.register(this);
-    const fromProblem = recipientProblem((options as Partial<EmailClientOptions> | undefined)?.from);
-    if (fromProblem) throw new TypeError(`EmailClient "${scope.name}/${id}" option from ${fromProblem}.`);
-    this.from = toMailbox(options.from);
-    this.identity = resolveIdentity(this.from, options.identity);
+    const { from, identity } = (options ?? {}) as Partial<EmailClientOptions>;
+    this.#sender = checkedOptions(check, () => {
+      const fromProblem = recipientProblem(from);
+      if (fromProblem) throw new TypeError(`EmailClient "${scope.name}/${id}" option from ${fromProblem}.`);
+      const mailbox = toMailbox(from as EmailRecipient);
+      return { from: mailbox, identity: resolveIdentity(mailbox, identity) };
+    });
     this.#runtime = runtime;
+  }
+
+  /** The sender of every message. */
+  get from(): EmailAddress {
+    return this.#sender().from;
+  }
+
+  /** The SES identity (an address or a domain, lower case) the sender belongs to. */
+  get identity(): string {
+    return this.#sender().identity;
   }
 
   async send(message: EmailMessage): Promise<SentEmail> {

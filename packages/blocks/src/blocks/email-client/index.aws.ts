@@ -12,6 +12,6 @@ export * from './public.js';
 
 export class EmailClient extends EmailClientBlock {
   constructor(scope: Scope, id: string, options: EmailClientOptions) {
-    super(scope, id, options, { transport: (block) => new SesTransport(block, readBinding(EMAIL_IDENTITY_BINDING, block)) });
+    super(scope, id, options, { transport: (block) => new SesTransport(block, readBinding(EMAIL_IDENTITY_BINDING, block)) }, 'on-first-use');
   }
 }

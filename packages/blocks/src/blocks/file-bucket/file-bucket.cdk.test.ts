@@ -10,6 +10,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { synthesizeFixture, type SynthesizedFixture } from '../../cdk/testing/synthesize-fixture.js';
 import { LOCAL_DEV_ORIGINS, type BlocksMode } from '../../cdk/cors.js';
+import { Scope } from '../../core/scope.js';
+import { FileBucket } from './index.cdk.js';
 
 vi.mock('blocks-kit', async () => (await import('../../testing/kit-variant.js')).kitUnder('cdk'));
 
@@ -119,5 +121,12 @@ describe('per preset', () => {
     expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(props.CorsConfiguration.CorsRules.map((rule) => rule.AllowedOrigins)).toEqual([['https://main.d1abc.amplifyapp.com', 'https://notes.example.com']]);
     expect(Object.keys(of('production').findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(0);
+  });
+});
+
+describe('a FileBucket at synthesis', () => {
+  it('refuses bad options: the deployed function checks them only on its first call', () => {
+    expect(() => new FileBucket(new Scope('cdk-bad-files'), 'a', { maxBytes: 0 })).toThrow(/maxBytes must be an integer/);
+    expect(() => new FileBucket(new Scope('cdk-bad-files'), 'b', { allowedContentTypes: ['png'] })).toThrow(/"png" is not a content type/);
   });
 });

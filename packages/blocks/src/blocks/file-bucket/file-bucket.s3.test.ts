@@ -81,6 +81,11 @@ describe('the presigned POST policy carries the cloud limits', () => {
     expect(query.get('response-content-disposition')).toBe(`attachment; filename="a _b_.png"; filename*=UTF-8''a%20%22b%22.png`);
   });
 
+  it('checks its options on the first call, not at construction: synthesis already refused bad ones', async () => {
+    const misconfigured = new FileBucket(new Scope('files-s3'), 'policy', { allowedContentTypes: ['png'] });
+    await expect(misconfigured.head('a/b')).rejects.toThrow(/"png" is not a content type/);
+  });
+
   it('fails a call, not the import, when the bucket binding is missing', async () => {
     const unbound = new FileBucket(new Scope('files-unbound'), 'nothing');
     await expect(unbound.head('a/b')).rejects.toThrow(/FileBucket "files-unbound\/nothing" has no S3 bucket name/);

@@ -5,6 +5,7 @@
  * opened on first use so configuration read then (BLOCKS_DATA_DIR, the
  * bucket binding) may be set after the app module is imported.
  */
+import { checkedOptions, type OptionCheck } from '../../core/option-check.js';
 import type { Scope, ScopedResource } from '../../core/scope.js';
 import { assertContentType, assertKey, assertSize, downloadGrant, listOptions, normaliseOptions, toBytes, uploadGrant, type BucketRules } from './rules.js';
 import type { FileStorage } from './storage.js';
@@ -28,14 +29,21 @@ export abstract class FileBucketBlock implements FileBucketApi, ScopedResource {
   readonly kind = 'FileBucket';
   readonly scope: Scope;
   readonly id: string;
-  readonly rules: BucketRules;
+  readonly #rules: () => BucketRules;
   #storage?: FileStorage;
 
-  constructor(scope: Scope, id: string, options: FileBucketOptions = {}) {
+  /** `check`: 'on-first-use' in the deployed function, where synthesis already checked the options (core/option-check.ts). */
+  constructor(scope: Scope, id: string, options: FileBucketOptions = {}, check: OptionCheck = 'at-construction') {
     this.scope = scope;
     this.id = id;
-    this.rules = normaliseOptions(options, `FileBucket "${scope.name}/${id}"`);
+    const given = { ...options };
+    this.#rules = checkedOptions(check, () => normaliseOptions(given, `FileBucket "${scope.name}/${id}"`));
     scope.register(this);
+  }
+
+  /** The options, checked: what every call is held to. */
+  get rules(): BucketRules {
+    return this.#rules();
   }
 
   /** Called once, on first use. */
