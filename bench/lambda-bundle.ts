@@ -33,7 +33,7 @@ export const APP_ENTRY = path.join(projectRoot, 'aws-blocks', 'index.ts');
  * `--bundle --target=node24 --platform=node --format=esm --outfile=…/index.mjs
  * --minify --sourcemap --sources-content=false --external:@aws-sdk/*
  * --keep-names --banner:js=… --main-fields=module,main --conditions=aws-runtime
- * --alias:https=…/core/lazy-https.ts`,
+ * --alias:https=…/core/lazy-https.cjs`,
  * run from the project root with the entry given relative to it.
  */
 export function lambdaBuildOptions(entry: string, outDir: string): BuildOptions {

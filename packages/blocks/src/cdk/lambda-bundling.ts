@@ -9,13 +9,13 @@ import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodej
 
 /**
  * Bundled dependencies that import Node's https by its bare name (aws-jwt-verify's
- * Node layer) get a stand-in that loads it on first use (core/lazy-https.ts): a
+ * Node layer) get a stand-in that loads it on first use (core/lazy-https.cjs): a
  * static import would load https, tls, net and http with the bundle, on every
  * cold start, for a fetch that a function with its key set in the environment
  * never makes. The kit's own code says `node:https`, which this leaves alone.
  */
 export const blocksBundlingAliases: Readonly<Record<string, string>> = {
-  https: fileURLToPath(new URL('../core/lazy-https.ts', import.meta.url)),
+  https: fileURLToPath(new URL('../core/lazy-https.cjs', import.meta.url)),
 };
 
 /** `NodejsFunction` bundling options for a function whose entry imports the app's Blocks. */
