@@ -22,5 +22,21 @@ const requireFromKit = createRequire(import.meta.url);
  * the package's exports, loaded on this first call.
  */
 export function requireAwsSdk<Module>(name: `@aws-sdk/${string}`): Module {
-  return requireFromKit(name) as Module;
+  try {
+    return requireFromKit(name) as Module;
+  } catch (error) {
+    if (!isMissing(error, name)) throw error;
+    // The bare "Cannot find module" says nothing of where the SDK was expected to come from.
+    throw new Error(
+      `AWS SDK package ${name} was not found. Deployed, Blocks use the copy the Lambda Node.js runtime provides ` +
+        '(/var/runtime/node_modules; the bundle leaves @aws-sdk/* out); locally and in tests it comes from node_modules (npm install).',
+      { cause: error },
+    );
+  }
+}
+
+/** Whether `error` is Node's report that `name` itself (not one of its own imports) cannot be resolved. */
+function isMissing(error: unknown, name: string): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'MODULE_NOT_FOUND' && typeof message === 'string' && message.startsWith(`Cannot find module '${name}'`);
 }
