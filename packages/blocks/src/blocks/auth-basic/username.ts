@@ -14,13 +14,11 @@ export function normaliseUsername(raw: string): string {
 // Whitespace, controls, format characters (zero-width joiners and the like)
 // and unassigned code points make look-alike usernames, so none are allowed.
 const FORBIDDEN = /[\s\p{Cc}\p{Cf}\p{Cn}]/u;
-/** With the `u` flag a paired surrogate is one code point, so this finds only lone ones. */
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Why a normalised username is unusable, or undefined when it is fine. */
 export function usernameProblem(username: string): string | undefined {
   if (username.length === 0) return 'Enter a username';
-  if (LONE_SURROGATE.test(username)) return 'Usernames must be valid Unicode text';
+  if (!username.isWellFormed()) return 'Usernames must be valid Unicode text';
   if ([...username].length > MAX_USERNAME_LENGTH) return `Usernames are at most ${MAX_USERNAME_LENGTH} characters`;
   if (FORBIDDEN.test(username)) return 'Usernames cannot contain spaces or invisible characters';
   return undefined;

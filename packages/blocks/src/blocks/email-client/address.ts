@@ -24,7 +24,6 @@ const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
 const LOCAL = new RegExp(`^${ATEXT}(?:\\.${ATEXT})*$`);
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const DOMAIN = new RegExp(`^(?:${LABEL}\\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`);
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
 function hasControlCharacter(text: string): boolean {
@@ -38,7 +37,7 @@ function hasControlCharacter(text: string): boolean {
 /** Why `text` cannot go into a header, or undefined. */
 export function headerTextProblem(text: string): string | undefined {
   if (hasControlCharacter(text)) return 'contains a line break or another control character';
-  if (LONE_SURROGATE.test(text)) return 'is not valid Unicode text';
+  if (!text.isWellFormed()) return 'is not valid Unicode text';
   return undefined;
 }
 

@@ -133,6 +133,7 @@ describe('EmailClient over HTTP: bad input is a 400 and the server stays up', ()
     ['CRLF in a reply-to address', { ...good, replyTo: 'x@example.com\r\n' }, /Email replyTo contains a line break/],
     ['CRLF in a display name', { ...good, to: { address: 'ada@example.com', name: 'Ada\r\nBcc: v@example.com' } }, /has a name that contains a line break/],
     ['NUL in a display name', { ...good, to: { address: 'ada@example.com', name: 'Ada\u0000' } }, /control character/],
+    ['a lone surrogate in the subject', { ...good, subject: 'Hi \uD800' }, /Email subject is not valid Unicode text/],
     ['no recipient', { ...good, to: [] }, /at least one address/],
     ['no body', { to: 'ada@example.com', subject: 'Hi' }, /text or an html body/],
     ['an unknown field', { ...good, bcc: 'spy@example.com' }, /unknown field "bcc"/],

@@ -7,8 +7,6 @@ import { ApiError, BadRequestError, PayloadTooLargeError } from '../../core/erro
 import type { DownloadUrlOptions, FileBucketOptions, ListFilesOptions, UploadUrlOptions } from './types.js';
 
 export const MAX_KEY_BYTES = 1024;
-// No UTF-8 encoding: two different keys would collapse into the same bytes.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 /** S3 accepts at most 5 GiB in one POST upload. */
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
@@ -58,7 +56,8 @@ function keyProblem(key: unknown, rules: BucketRules): string | undefined {
   if (key === '') return 'must not be empty';
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) return `is longer than ${MAX_KEY_BYTES} UTF-8 bytes`;
   if (key.startsWith('/')) return 'must not start with "/"';
-  if (LONE_SURROGATE.test(key)) return 'is not well-formed UTF-16';
+  // A lone surrogate has no UTF-8 encoding: two different keys would collapse into the same bytes.
+  if (!key.isWellFormed()) return 'is not well-formed UTF-16';
   // Control characters, and the backslash some file systems read as a separator.
   if (hasControlOrBackslash(key)) return 'contains a control character or a backslash';
   const segments = key.split('/');
@@ -162,7 +161,7 @@ export function downloadGrant(key: unknown, options: DownloadUrlOptions, rules: 
  * (RFC 6266 / 8187), so a quote or a newline in a name cannot split the header.
  */
 export function contentDisposition(filename: unknown): string {
-  if (typeof filename !== 'string' || filename === '' || filename.length > 255 || hasControl(filename) || LONE_SURROGATE.test(filename)) {
+  if (typeof filename !== 'string' || filename === '' || filename.length > 255 || hasControl(filename) || !filename.isWellFormed()) {
     throw new BadRequestError('Invalid download filename');
   }
   const ascii = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
