@@ -45,6 +45,13 @@ export interface Metric {
   readonly target?: Target;
   /** Extra context shown in the table (e.g. error counts). */
   readonly note?: string;
+  /**
+   * The least the measured work can cost, measured in the same run and read
+   * against the same baseline (e.g. the SDK alone sending the requests the
+   * call must send). When it misses the target itself, no code of ours can
+   * meet it, and the report says so.
+   */
+  readonly floor?: { readonly name: string; readonly value: number };
 }
 
 export interface SectionResult {
@@ -68,6 +75,12 @@ export function meetsTarget(metric: Metric): boolean | undefined {
   const measured = metric.target.on === 'ratio' ? ratioOf(metric) : metric.value;
   const { max = Infinity, min = -Infinity } = metric.target;
   return measured !== undefined && measured <= max && measured >= min;
+}
+
+/** Whether the metric's floor (see Metric.floor) already misses its ratio target; undefined without both. */
+export function floorMissesTarget(metric: Metric): boolean | undefined {
+  if (!metric.floor || metric.target?.on !== 'ratio') return undefined;
+  return !meetsTarget({ ...metric, value: metric.floor.value });
 }
 
 /**
