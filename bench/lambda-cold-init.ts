@@ -84,6 +84,14 @@ const esmImports = (packages: readonly string[]): string => packages.map((name) 
 const cjsRequires = (packages: readonly string[]): string =>
   `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${packages.map((name) => `require('${name}');`).join('\n')}`;
 
+/** The floors' DynamoDB client, created as the kit creates it (same limits, the endpoint override the harness sets). */
+const DOCUMENT_CLIENT = `DynamoDBDocumentClient.from(new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
+    region: process.env.AWS_REGION,
+    endpoint: process.env.BLOCKS_DYNAMODB_ENDPOINT,
+  }))`;
+
 /**
  * The floor of a first DynamoDB call rather than of a load: require the
  * client, create it as the kit does (same limits, the endpoint override
@@ -94,12 +102,7 @@ const dynamoQueryFloor = (table: string, partition: string, limit: number): stri
 const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
 const { DynamoDBDocumentClient, QueryCommand } = require('@aws-sdk/lib-dynamodb');
 export const handler = async () => {
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
-    region: process.env.AWS_REGION,
-    endpoint: process.env.BLOCKS_DYNAMODB_ENDPOINT,
-  }));
+  const client = ${DOCUMENT_CLIENT};
   const page = await client.send(new QueryCommand({
     TableName: ${JSON.stringify(table)},
     KeyConditionExpression: 'pk = :pk',
@@ -123,12 +126,7 @@ const { DynamoDBDocumentClient, GetCommand } = require('@aws-sdk/lib-dynamodb');
 const { S3Client } = require('@aws-sdk/client-s3');
 const { createPresignedPost } = require('@aws-sdk/s3-presigned-post');
 export const handler = async () => {
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
-    region: process.env.AWS_REGION,
-    endpoint: process.env.BLOCKS_DYNAMODB_ENDPOINT,
-  }));
+  const dynamo = ${DOCUMENT_CLIENT};
   const note = await dynamo.send(new GetCommand({
     TableName: ${JSON.stringify(table)},
     Key: ${JSON.stringify({ [KV_TABLE.partitionKey]: partitionOf(noteKey), [KV_TABLE.sortKey]: noteKey })},
