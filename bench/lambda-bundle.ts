@@ -20,7 +20,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { writeLambdaEntry } from '../packages/blocks/src/cdk/lambda-entry.ts';
-import { blocksBundlingAliases } from '../packages/blocks/src/cdk/lambda-bundling.ts';
+import { blocksBundlingAliases, blocksLambdaBundling } from '../packages/blocks/src/cdk/lambda-bundling.ts';
 import { kb, log, osTempDir, projectRoot, repoTempDir, runIfMain, zipArchive, type Measure, type Metric } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -32,9 +32,11 @@ export const APP_ENTRY = path.join(projectRoot, 'aws-blocks', 'index.ts');
  * cdk/lambda-bundling.ts (aws-cdk-lib's Bundling.createBundlingCommand):
  * `--bundle --target=node24 --platform=node --format=esm --outfile=…/index.mjs
  * --minify --sourcemap --sources-content=false --external:@aws-sdk/*
- * --keep-names --banner:js=… --main-fields=module,main --conditions=aws-runtime
+ * --define:__dirname=import.meta.dirname --define:__filename=import.meta.filename
+ * --keep-names --banner:js=… --main-fields=main,module --conditions=aws-runtime
  * --alias:https=…/core/lazy-https.cjs`,
- * run from the project root with the entry given relative to it.
+ * run from the project root with the entry given relative to it. Banner,
+ * defines and main fields are read from the shared options, so they cannot drift.
  */
 export function lambdaBuildOptions(entry: string, outDir: string): BuildOptions {
   return {
@@ -50,10 +52,9 @@ export function lambdaBuildOptions(entry: string, outDir: string): BuildOptions 
     sourcesContent: false,
     external: ['@aws-sdk/*'],
     keepNames: true,
-    banner: {
-      js: "import { createRequire as __blocksCreateRequire } from 'node:module'; const require = __blocksCreateRequire(import.meta.url);",
-    },
-    mainFields: ['module', 'main'],
+    define: { ...blocksLambdaBundling.define },
+    banner: { js: blocksLambdaBundling.banner ?? '' },
+    mainFields: [...(blocksLambdaBundling.mainFields ?? [])],
     conditions: ['aws-runtime'],
     alias: { ...blocksBundlingAliases },
     logLevel: 'warning',

@@ -28,7 +28,21 @@ export const blocksLambdaBundling: BundlingOptions = {
   // Shipped next to index.mjs and read only when an error is logged (see below).
   sourceMap: true,
   sourcesContent: false,
-  mainFields: ['module', 'main'],
+  // Node's order: `main` wins and `module` is read only when there is no `main`.
+  // A package's `module` build is written for bundlers and is often browser
+  // code (`window`, `document`), which `npm run dev` never runs; preferring it
+  // here made such a dependency work locally and fail deployed. Packages with
+  // an `exports` map (the kit's own, zod, aws-jwt-verify) are not affected.
+  mainFields: ['main', 'module'],
+  // CommonJS dependencies use `__dirname`/`__filename`, which an ES module
+  // does not have: without this a package that only builds a path at load
+  // (`path.join(__dirname, 'data')`) throws a ReferenceError at init. The
+  // bundle's own directory is the right answer for code that ships inside it;
+  // files a dependency reads beside itself are not in the bundle, so those
+  // still fail, with ENOENT naming the missing file (docs/writing-a-block.md).
+  // Replaced where used, so it costs a cold start nothing; an ES module's own
+  // `const __dirname` is a declared name and is left alone.
+  define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
   // The Node.js runtime ships the AWS SDK v3 under /var/runtime/node_modules
   // (every client, lib-dynamodb, and the S3 presigners with the client-s3 they
   // were released with), so none of it is bundled: the zip stays small and a

@@ -132,4 +132,11 @@ describe('EmailClient (aws-runtime) options', () => {
     expect(String(refusal)).toMatch(/option from is not an email address/);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
+
+  it('refuses, on the first send, an identity the sender does not belong to, even with a binding for it', async () => {
+    vi.stubEnv('BLOCKS_EMAIL_IDENTITIES', JSON.stringify({ 'email-aws-bad/foreign': 'arn:aws:ses:eu-west-1:123456789012:identity/example.org' }));
+    const foreign = new EmailClient(new Scope('email-aws-bad'), 'foreign', { from: 'no-reply@example.com', identity: 'example.org' });
+    await expect(foreign.send({ to: 'ada@example.com', subject: 'Hi', text: 'Hello' })).rejects.toThrow(/identity must be the from address/);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
 });

@@ -86,6 +86,17 @@ export function fileBucketSuite(name: string, start: () => Promise<FileBucketHar
       expect(await bucket.head('emoji/\u{1F600}.png')).toBeUndefined();
     });
 
+    it('refuses a download name that cannot go into Content-Disposition with BadRequestError', async () => {
+      // A lone surrogate cannot be percent-encoded (encodeURIComponent would throw: a 500); a line break would split the header.
+      for (const filename of ['', 'a\r\nSet-Cookie: x=1', 'a\u0000.png', 'x'.repeat(256), 'a\uD800.png', 'b\uDC00.png', 42 as unknown as string]) {
+        await expect(bucket.createDownloadUrl('alice/n1/photo.png', { filename }), JSON.stringify(filename)).rejects.toMatchObject({
+          name: 'BadRequestError',
+          status: 400,
+          message: 'Invalid download filename',
+        });
+      }
+    });
+
     it('refuses disallowed types (415) and sizes over the bucket limit (413) when issuing URLs and on put', async () => {
       await expect(bucket.createUploadUrl('alice/n1/x.exe', { contentType: 'application/x-msdownload' })).rejects.toMatchObject({ status: 415 });
       await expect(bucket.createUploadUrl('alice/n1/x.png', { contentType: 'image/png', maxBytes: SUITE_OPTIONS.maxBytes + 1 })).rejects.toMatchObject({ status: 413 });
