@@ -39,7 +39,7 @@ export const blocksLambdaBundling: BundlingOptions = {
   // (`path.join(__dirname, 'data')`) throws a ReferenceError at init. The
   // bundle's own directory is the right answer for code that ships inside it;
   // files a dependency reads beside itself are not in the bundle, so those
-  // still fail, with ENOENT naming the missing file (docs/writing-a-block.md).
+  // still fail, with ENOENT naming the missing file (README.md, Deploy).
   // Replaced where used, so it costs a cold start nothing; an ES module's own
   // `const __dirname` is a declared name and is left alone.
   define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
