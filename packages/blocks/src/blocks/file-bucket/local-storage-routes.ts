@@ -10,7 +10,7 @@
  * URLs are root-relative: the browser resolves them against the dev server,
  * which also serves the API, so they work whatever host and port it uses.
  */
-import { ForbiddenError, PayloadTooLargeError } from '../../core/errors.js';
+import { ForbiddenError, isApiError } from '../../core/errors.js';
 import type { HttpRoute, RouteRequest, RouteResponse } from '../../core/routes.js';
 import type { LocalSigner } from './local-signing.js';
 import type { LocalObjects } from './local-storage.js';
@@ -19,7 +19,7 @@ import { contentDisposition, UnsupportedMediaTypeError, type DownloadGrant, type
 import type { FileStorage } from './storage.js';
 import type { FileInfo, ListFilesResult, StoredFile } from './types.js';
 
-/** How much of a refused upload is still read, so the client gets the 413 instead of a reset connection. */
+/** How much of a refused upload is still read, so the client gets the refusal instead of a reset connection. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 
 interface UploadPolicy {
@@ -98,7 +98,24 @@ export class LocalFileStorage implements FileStorage {
       yield request.body;
     })();
     const part = await readFilePart(body, boundaryOf(request.headers.get('content-type')));
-    const field = (name: string): string | undefined => part.fields.get(name) ?? [...part.fields].find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+    try {
+      const policy = await this.#uploadPolicy(part.fields);
+      await this.#objects.putStream(policy.key, part.body, policy.contentType, policy.maxBytes);
+    } catch (error) {
+      // A refusal (403, 413, 415) before the client has sent its whole file: read the rest
+      // first, or a client still sending sees a broken pipe instead of the answer (fetch in
+      // Node 22 and later reports EPIPE). Anything else closes the connection.
+      if (isApiError(error)) await part.drain(DRAIN_LIMIT);
+      throw error;
+    }
+    await part.drain(DRAIN_LIMIT);
+    // What S3 answers a POST upload without success_action_status.
+    return { status: 204 };
+  }
+
+  /** The signed policy of an upload form, checked against its fields: 403 or 415 when they differ. */
+  async #uploadPolicy(fields: ReadonlyMap<string, string>): Promise<UploadPolicy> {
+    const field = (name: string): string | undefined => fields.get(name) ?? [...fields].find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
     const encoded = field('policy') ?? '';
     await this.#signer.verify('upload', [encoded], field('signature'));
     const policy = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as UploadPolicy;
@@ -106,15 +123,7 @@ export class LocalFileStorage implements FileStorage {
     if (policy.expires < now()) throw new ForbiddenError('This upload URL has expired');
     if (field('key') !== policy.key) throw new ForbiddenError('The key differs from the signed one');
     if (field('content-type') !== policy.contentType) throw new UnsupportedMediaTypeError(`This upload URL accepts ${policy.contentType} only`);
-    try {
-      await this.#objects.putStream(policy.key, part.body, policy.contentType, policy.maxBytes);
-    } catch (error) {
-      if (error instanceof PayloadTooLargeError) await part.drain(DRAIN_LIMIT);
-      throw error;
-    }
-    await part.drain(DRAIN_LIMIT);
-    // What S3 answers a POST upload without success_action_status.
-    return { status: 204 };
+    return policy;
   }
 
   async #download(request: RouteRequest): Promise<RouteResponse> {
