@@ -2,7 +2,7 @@
  * The Lambda bundling options, applied to dependencies an app might add:
  * bundled as `NodejsFunction` bundles them and run in plain Node from a file
  * (as Lambda imports the handler), a dependency behaves as it does under
- * `npm run dev`, or fails in the way docs/writing-a-block.md describes.
+ * `npm run dev`, or fails in the way the README's Deploy section describes.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -44,9 +44,10 @@ export const blocksLambdaBundling: BundlingOptions = {
   // `const __dirname` is a declared name and is left alone.
   define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
   // The Node.js runtime ships the AWS SDK v3 under /var/runtime/node_modules
-  // (every client, lib-dynamodb and s3-presigned-post seen there in public
-  // Lambda stack traces; docs/performance.md, round six), so none of it is bundled: the zip stays small and a
-  // presigner always meets the client-s3 of its own release. Bundling only part
+  // (every client; lib-dynamodb and s3-presigned-post seen there in public
+  // Lambda stack traces, docs/performance.md round six), so none of it is
+  // bundled: the zip stays small and a presigner always meets the client-s3
+  // of its own release. Bundling only part
   // of the SDK is what mixes versions. Blocks load these packages with
   // `require` on first use (core/aws-sdk.ts), never at init. tests/deployed
   // runs the asset with nothing but @aws-sdk beside it.

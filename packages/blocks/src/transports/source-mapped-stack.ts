@@ -39,9 +39,9 @@ function mapOf(file: string): SourceMap | null {
 
 /** The stack with every position in a source-mapped file replaced by its source position. */
 export function mapStack(stack: string): string {
+  const path = process.getBuiltinModule('node:path');
+  const { fileURLToPath } = process.getBuiltinModule('node:url');
   return stack.replace(POSITION, (whole, location: string, line: string, column: string) => {
-    const path = process.getBuiltinModule('node:path');
-    const { fileURLToPath } = process.getBuiltinModule('node:url');
     const file = location.startsWith('file://') ? fileURLToPath(location) : location;
     const entry = mapOf(file)?.findEntry(Number(line) - 1, Number(column) - 1);
     if (!entry || !('originalSource' in entry)) return whole;
