@@ -20,7 +20,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { writeLambdaEntry } from '../packages/blocks/src/cdk/lambda-entry.ts';
-import { blocksBundlingAliases, blocksLambdaBundling } from '../packages/blocks/src/cdk/lambda-bundling.ts';
+import { lambdaEsbuildOptions } from '../packages/blocks/src/cdk/testing/lambda-esbuild.ts';
 import { kb, log, osTempDir, projectRoot, repoTempDir, runIfMain, zipArchive, type Measure, type Metric } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -28,37 +28,11 @@ const SECTION = 'lambda-bundle';
 export const APP_ENTRY = path.join(projectRoot, 'aws-blocks', 'index.ts');
 
 /**
- * The esbuild options `NodejsFunction` derives from the `bundling` block of
- * cdk/lambda-bundling.ts (aws-cdk-lib's Bundling.createBundlingCommand):
- * `--bundle --target=node24 --platform=node --format=esm --outfile=…/index.mjs
- * --minify --sourcemap --sources-content=false --external:@aws-sdk/*
- * --define:__dirname=import.meta.dirname --define:__filename=import.meta.filename
- * --keep-names --banner:js=… --main-fields=main,module --conditions=aws-runtime
- * --alias:https=…/core/lazy-https.cjs`,
- * run from the project root with the entry given relative to it. Banner,
- * defines and main fields are read from the shared options, so they cannot drift.
+ * The options of CDK's own build (cdk/testing/lambda-esbuild.ts), run from
+ * the project root with the entry given relative to it, as CDK runs it.
  */
 export function lambdaBuildOptions(entry: string, outDir: string): BuildOptions {
-  return {
-    absWorkingDir: projectRoot,
-    entryPoints: [path.relative(projectRoot, entry)],
-    bundle: true,
-    target: 'node24',
-    platform: 'node',
-    format: 'esm',
-    outfile: path.join(outDir, 'index.mjs'),
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    external: ['@aws-sdk/*'],
-    keepNames: true,
-    define: { ...blocksLambdaBundling.define },
-    banner: { js: blocksLambdaBundling.banner ?? '' },
-    mainFields: [...(blocksLambdaBundling.mainFields ?? [])],
-    conditions: ['aws-runtime'],
-    alias: { ...blocksBundlingAliases },
-    logLevel: 'warning',
-  };
+  return lambdaEsbuildOptions(projectRoot, path.relative(projectRoot, entry), path.join(outDir, 'index.mjs'));
 }
 
 /** An app with nothing of its own: one method behind the same CognitoVerifier. The kit's floor. */

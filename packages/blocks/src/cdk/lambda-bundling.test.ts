@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blocksBundlingAliases, blocksLambdaBundling } from './lambda-bundling.js';
+import { lambdaEsbuildOptions } from './testing/lambda-esbuild.js';
 
 const run = promisify(execFile);
 
@@ -68,22 +68,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'entry.mjs'), ENTRY);
   out = path.join(dir, 'task');
   // The options NodejsFunction derives from blocksLambdaBundling (bench/lambda-bundle.ts checks they give CDK's bytes).
-  await build({
-    absWorkingDir: dir,
-    entryPoints: ['entry.mjs'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: path.join(out, 'index.mjs'),
-    minify: blocksLambdaBundling.minify,
-    keepNames: blocksLambdaBundling.keepNames,
-    mainFields: [...(blocksLambdaBundling.mainFields ?? [])],
-    conditions: ['aws-runtime'],
-    define: { ...blocksLambdaBundling.define },
-    banner: { js: blocksLambdaBundling.banner ?? '' },
-    alias: { ...blocksBundlingAliases },
-    logLevel: 'silent',
-  });
+  await build({ ...lambdaEsbuildOptions(dir, 'entry.mjs', path.join(out, 'index.mjs')), logLevel: 'silent' });
   // Run from a file, as Lambda imports the handler: `node -e` would lend the bundle its own __dirname.
   await writeFile(path.join(dir, 'run.mjs'), `const bundle = await import('./task/index.mjs');\nconsole.log(JSON.stringify(bundle.use()));\n`);
 });

@@ -1,7 +1,8 @@
 /**
  * The `https` stand-in of the Lambda bundle (lazy-https.cjs): bundled with
- * the kit's alias, code importing https every usual way gets the real
- * module, and nothing loads it until the code reads an export.
+ * the Lambda's own options (its alias included), code importing https every
+ * usual way gets the real module, and nothing loads it until the code reads
+ * an export.
  */
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blocksBundlingAliases } from '../cdk/lambda-bundling.js';
+import { lambdaEsbuildOptions } from '../cdk/testing/lambda-esbuild.js';
 
 const run = promisify(execFile);
 
@@ -46,15 +47,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'lazy-https-'));
   await writeFile(path.join(dir, 'entry.mjs'), ENTRY);
   await writeFile(path.join(dir, 'via-require.cjs'), "const https = require('https');\nmodule.exports = () => https.createServer;\n");
-  await build({
-    entryPoints: [path.join(dir, 'entry.mjs')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: path.join(dir, 'out.mjs'),
-    alias: { ...blocksBundlingAliases },
-    logLevel: 'silent',
-  });
+  await build({ ...lambdaEsbuildOptions(dir, 'entry.mjs', path.join(dir, 'out.mjs')), logLevel: 'silent' });
 });
 
 afterAll(() => rm(dir, { recursive: true, force: true }));
