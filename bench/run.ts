@@ -76,6 +76,13 @@ function status(metric: Metric): string {
   return floorMissesTarget(metric) ? '**missed**: its floor misses it too' : '**missed**';
 }
 
+/** The metric's note, then its floor read against its baseline (see Metric.floor). */
+function noteOf(metric: Metric): string | undefined {
+  const { floor, baseline } = metric;
+  const floorNote = floor && baseline ? `${floor.name}: ${formatNumber(floor.value)} ${metric.unit} (${formatRatio(floor.value / baseline.value)})` : undefined;
+  return [metric.note, floorNote].filter((part) => part !== undefined).join('; ') || undefined;
+}
+
 /** The Markdown table: one row per metric. */
 function table(sections: readonly SectionResult[]): string {
   const rows = ['| Measurement | Result | Baseline (same run) | Ratio | Target | |', '|---|---:|---|---:|---|---|'];
@@ -83,7 +90,8 @@ function table(sections: readonly SectionResult[]): string {
     for (const metric of section.metrics) {
       const ratio = ratioOf(metric);
       const baseline = metric.baseline ? `${metric.baseline.name}: ${formatNumber(metric.baseline.value)} ${metric.unit}` : '';
-      const name = metric.note ? `${metric.name} <br><sub>${metric.note}</sub>` : metric.name;
+      const note = noteOf(metric);
+      const name = note ? `${metric.name} <br><sub>${note}</sub>` : metric.name;
       rows.push(
         `| ${name} | ${formatNumber(metric.value)} ${metric.unit} | ${baseline} | ${ratio === undefined ? '' : formatRatio(ratio)} | ${metric.target?.label ?? ''} | ${status(metric)} |`,
       );
